@@ -1,0 +1,51 @@
+// rnnc check FILE.rnn...: diagnostics, or a summary of every model in each file.
+import { readFileSync } from "node:fs";
+import { checkSource } from "../compiler/index.ts";
+import { formatDiagnostic, hasErrors } from "../compiler/diagnostics.ts";
+import { summarize } from "./summary.ts";
+
+export function checkCommand(files: string[], sets: string[]): number {
+  if (files.length === 0) {
+    console.error("rnnc check: name a .rnn file to check, e.g. rnnc check examples/parity.rnn");
+    return 2;
+  }
+  const overrides = parseOverrides(sets);
+  if (!overrides) return 2;
+  let failed = false;
+  for (const file of files) {
+    let source: string;
+    try {
+      source = readFileSync(file, "utf8");
+    } catch (error) {
+      console.error(`${file}: error: cannot read the file: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+      failed = true;
+      continue;
+    }
+    const result = checkSource(source, file, { overrides });
+    for (const d of result.diagnostics) console.error(formatDiagnostic(d, file, source));
+    if (hasErrors(result.diagnostics)) {
+      const errors = result.diagnostics.filter((d) => d.severity === "error").length;
+      console.error(`${file}: ${errors} error${errors === 1 ? "" : "s"}`);
+      failed = true;
+      continue;
+    }
+    if (result.models.length === 0) console.log(`${file}: no model (${result.cells.length} cell and layer definitions check)`);
+    for (const model of result.models) console.log(summarize(model, source));
+  }
+  return failed ? 1 : 0;
+}
+
+/** `H=64` → H → 64. */
+export function parseOverrides(sets: string[]): Map<string, number> | undefined {
+  const overrides = new Map<string, number>();
+  for (const s of sets) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(s);
+    const value = match ? Number(match[2]) : NaN;
+    if (!match || !Number.isFinite(value)) {
+      console.error(`rnnc: --set takes NAME=NUMBER, as --set H=64, not '${s}'`);
+      return undefined;
+    }
+    overrides.set(match[1], value);
+  }
+  return overrides;
+}

@@ -1,0 +1,113 @@
+// What the checker hands to the lowering: a model whose names are resolved, whose every
+// expression has a type, and whose equations are grouped into loops with a direction.
+import type * as ast from "../1-parse/ast.ts";
+import type { Size } from "./sizes.ts";
+import type { DataType, ValueType } from "./types.ts";
+
+export type Axis = "t" | "s";
+
+/** A time index, read: `t`, `t-1`, `s+2`, `first`, `last`. */
+export type TimeIndex = { kind: "step"; axis: Axis; offset: number } | { kind: "first" | "last" };
+
+export interface CheckedParam {
+  name: string;
+  shape: Size[];
+  init: { name: string; args: number[] };
+  decl: ast.ParamDecl;
+}
+
+/** A cell or layer definition, checked once with its size parameters as symbols. */
+export interface CheckedCell {
+  kind: "cell" | "layer";
+  name: string;
+  file: string; // where it is defined: the user's file or the prelude
+  def: ast.CellDef;
+  sizeParams: string[];
+  inputs: { name: string; type: ValueType }[];
+  states: { name: string; type: ValueType }[];
+  params: CheckedParam[];
+  /** Equations in an order in which each uses only what comes before it. */
+  equations: ast.Equation[];
+  result?: ast.Expr; // a layer's `return`
+  resultType?: ValueType;
+  types: Map<ast.Expr, ValueType>;
+}
+
+/** `layer enc = lstm(E, H)`: a definition with its sizes bound. */
+export interface LayerInstance {
+  name: string;
+  decl: ast.LayerDecl;
+  cell: CheckedCell;
+  sizes: Map<string, Size>; // I → 32, H → 128
+  params: { name: string; shape: Size[]; init: CheckedParam["init"] }[];
+  paramCount: Size;
+}
+
+export interface DataItem {
+  name: string;
+  role: "input" | "target";
+  type: DataType;
+  axis?: Axis; // for sequences: the time axis it is read on
+  /** A target read at t-1 and predicted at t: teacher-forced in training, fed back in generation. */
+  autoregressive: boolean;
+  decl: ast.DataDecl;
+}
+
+/** A value defined by an equation of the model: `h[t] = ...` (on an axis) or `z = ...`. */
+export interface ModelValue {
+  name: string;
+  axis?: Axis;
+  type: ValueType;
+  equation: ast.Equation;
+  init?: ast.InitDecl;
+}
+
+/**
+ * Equations computed together. A recurrence (values that read their own earlier or later
+ * steps) is a loop forward or backward in time; a value with no recurrence is computed per
+ * step (`map`) or once (`once`, for values with no time axis).
+ */
+export interface LoopGroup {
+  direction: "forward" | "backward" | "map" | "once";
+  axis?: Axis;
+  equations: ast.Equation[];
+  /** Recurrent values and how many steps back (or ahead) they are read: h → 1 for h[t-1]. */
+  states: { name: string; depth: number; init?: ast.InitDecl }[];
+}
+
+export interface CheckedLoss {
+  decl: ast.LossDecl;
+  kind: "cross_entropy" | "binary_cross_entropy" | "mse";
+  prediction: ast.Expr;
+  target: string;
+  axis?: Axis; // summed over the steps of this axis
+  reduction: "sum_over_steps" | "mean_over_tokens";
+}
+
+export interface TrainSettings {
+  optimizer: { name: "adam" | "sgd"; lr: number; beta1: number; beta2: number; eps: number; momentum: number };
+  batch: number;
+  epochs: number;
+  clipNorm?: number;
+  weightDecay: number;
+  bptt?: number;
+  seed: number;
+  freeze: string[];
+}
+
+export interface CheckedModel {
+  name: string;
+  decl: ast.ModelDecl;
+  dims: Map<string, number>;
+  data: DataItem[];
+  layers: LayerInstance[];
+  values: ModelValue[];
+  /** In execution order. */
+  loops: LoopGroup[];
+  losses: CheckedLoss[];
+  train: TrainSettings;
+  /** Sizes fixed by the model that the data must agree with: classes(even) → 2. */
+  sizeConstraints: Map<string, Size>;
+  types: Map<ast.Expr, ValueType>;
+  timeIndices: Map<ast.Expr, TimeIndex>;
+}

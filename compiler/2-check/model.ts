@@ -1,0 +1,197 @@
+// Checks one model: declarations, equations, inits, losses and the train block, then the
+// time structure: which equations form loops, in which direction, in which order.
+import type * as ast from "../1-parse/ast.ts";
+import { closest, diagnostic, positionOf, type Diagnostic } from "../diagnostics.ts";
+import type { CheckedCell, CheckedLoss, CheckedModel, DataItem, LayerInstance, LoopGroup } from "./checked.ts";
+import { checkDims, dataType, instantiate, type ModelContext } from "./declarations.ts";
+import { textOf } from "./expressions.ts";
+import { checkLoss } from "./losses.ts";
+import { ModelScope } from "./model-scope.ts";
+import type { Size } from "./sizes.ts";
+import { groupLoops, parseTimeIndex, type EquationNode } from "./time.ts";
+import { checkTrain, overrideSetting } from "./train.ts";
+import { compatible, formatType, unknown } from "./types.ts";
+
+export interface ModelOptions {
+  /** `--set H=64 --set epochs=2`: dims and train settings. */
+  overrides?: Map<string, number>;
+}
+
+export function checkModel(
+  decl: ast.ModelDecl,
+  definitions: Map<string, CheckedCell>,
+  source: string,
+  report: (d: Diagnostic) => void,
+  options: ModelOptions = {},
+): CheckedModel {
+  const ctx: ModelContext = { source, report, dims: new Map(), data: new Map() };
+  const lineOf = (node: ast.Node) => positionOf(source, node.span.start).line;
+  const declaredAt = new Map<string, ast.Node>();
+  const declare = (name: ast.Name): boolean => {
+    if (name.text.endsWith("'")) report(diagnostic("primedDeclaration", name.span, name.text));
+    const previous = declaredAt.get(name.text);
+    if (previous) report(diagnostic("duplicate", name.span, name.text, lineOf(previous)));
+    else declaredAt.set(name.text, name);
+    return !previous;
+  };
+  const statements = <K extends ast.ModelStatement["kind"]>(kind: K) =>
+    decl.body.filter((s): s is Extract<ast.ModelStatement, { kind: K }> => s.kind === kind);
+
+  // Declarations, in an order that lets each use the ones before: dims, data, layers.
+  const overrides = options.overrides ?? new Map();
+  for (const block of statements("dims")) {
+    for (const entry of block.entries) declare(entry.name);
+    checkDims(block, ctx, overrides);
+  }
+  const data: DataItem[] = [];
+  for (const d of decl.body.filter((s): s is ast.DataDecl => s.kind === "input" || s.kind === "target")) {
+    if (!declare(d.name)) continue;
+    const type = dataType(d, ctx);
+    const item: DataItem = { name: d.name.text, role: d.kind, type: type ?? { sequence: false, element: unknown }, autoregressive: false, decl: d };
+    data.push(item);
+    ctx.data.set(item.name, item);
+  }
+  const layers = new Map<string, LayerInstance>();
+  const layerDecls = statements("layer");
+  for (const l of layerDecls) {
+    if (!declare(l.name)) continue;
+    const instance = instantiate(l, definitions, ctx, layerDecls.map((d) => d.name.text));
+    if (instance) layers.set(instance.name, instance);
+  }
+
+  // Equations: each defines values, on a time axis (`h[t] = ...`) or not (`z = ...`).
+  const nodes: EquationNode[] = [];
+  const definedBy = new Map<string, number>();
+  for (const eq of statements("equation")) {
+    const i = nodes.length;
+    const axes = eq.targets.map((target) => {
+      if (target.primed) report(diagnostic("primedOutsideCell", target.name.span, target.name.text));
+      if (!target.index) return undefined;
+      const time = parseTimeIndex(target.index);
+      if (time?.kind === "step" && time.offset === 0) return time.axis;
+      report(diagnostic("lhsIndex", target.span, textOf(source, target)));
+      return undefined;
+    });
+    const axis = axes.find((a) => a);
+    if (axes.some((a) => a !== axis)) report(diagnostic("lhsIndex", eq.targets[axes.findIndex((a) => a !== axis)].span, textOf(source, eq)));
+    nodes.push({ equation: eq, ...(axis ? { axis } : {}), label: eq.targets.map((t) => t.name.text + (axis ? `[${axis}]` : "")).join(", ") });
+    for (const target of eq.targets) {
+      const name = target.name.text;
+      if (ctx.dims.has(name) || ctx.data.has(name) || layers.has(name)) {
+        const what = ctx.dims.has(name) ? "a dim" : ctx.data.has(name) ? `an ${ctx.data.get(name)!.role}` : "a layer";
+        report(diagnostic("assignToDeclared", target.name.span, name, what));
+      } else if (definedBy.has(name)) report(diagnostic("duplicate", target.name.span, name, lineOf(nodes[definedBy.get(name)!].equation)));
+      else definedBy.set(name, i);
+    }
+  }
+
+  const inits = new Map<string, ast.InitDecl>();
+  for (const init of statements("init")) {
+    const name = init.name.text;
+    if (inits.has(name)) report(diagnostic("initTwice", init.name.span, name));
+    else if (!definedBy.has(name)) report(diagnostic("unknownName", init.name.span, name, closest(name, definedBy.keys())));
+    else inits.set(name, init);
+  }
+
+  const allNames = () => [...declaredAt.keys(), ...definedBy.keys()];
+  const scope = new ModelScope(ctx, nodes, layers, definitions, inits, allNames);
+  for (const [name, i] of definedBy)
+    scope.values.set(name, { name, ...(nodes[i].axis ? { axis: nodes[i].axis } : {}), type: unknown, equation: nodes[i].equation, defines: i, ...(inits.has(name) ? { init: inits.get(name) } : {}) });
+
+  // Types, on demand: equations may stand in any order.
+  nodes.forEach((_, i) => scope.ensureTyped(i));
+
+  // A recurrence was typed before its own type was known. Type it again, now that the first
+  // pass (or its init) says what its state is; a state with neither has no size at all.
+  const retypeRecurrence = (group: LoopGroup) => {
+    const indices = group.equations.map((eq) => nodes.findIndex((n) => n.equation === eq));
+    if (group.states.length === 0 || indices.some((i) => scope.errorsIn.get(i))) return;
+    for (const state of group.states) {
+      if (scope.valueType(state.name).kind === "unknown" && !inits.has(state.name)) {
+        const read = scope.edges.find((e) => e.name === state.name && typeof e.read === "object" && e.read.offset !== 0)!;
+        report(diagnostic("noInitialState", read.at.span, state.name, read.text));
+        return;
+      }
+    }
+    const before = new Map(group.states.map((s) => [s.name, scope.valueType(s.name)]));
+    indices.forEach((i) => scope.typeEquation(i));
+    for (const [name, first] of before) {
+      const again = scope.valueType(name);
+      const read = scope.edges.find((e) => e.name === name && typeof e.read === "object" && e.read.offset !== 0)!;
+      if (first.kind !== "unknown" && !compatible(first, again))
+        report(diagnostic("recurrentTypeChanges", read.at.span, name, formatType(first), formatType(again)));
+    }
+  };
+  const sizeConstraints = new Map<string, Size>();
+  const losses = statements("loss")
+    .map((l) => checkLoss(l, scope, sizeConstraints))
+    .filter((l): l is CheckedLoss => l !== undefined);
+
+  const loops = groupLoops(nodes, scope.edges, inits, report);
+  for (const group of loops) retypeRecurrence(group);
+  for (const [name, init] of inits) {
+    const type = scope.typeAt(init.value, { init: name, loss: false });
+    const value = scope.valueType(name);
+    if (!compatible(value, type)) report(diagnostic("initType", init.value.span, name, formatType(value), formatType(type)));
+  }
+  for (const value of scope.values.values()) value.type = scope.valueType(value.name);
+
+  const recurrent = new Set(loops.flatMap((g) => g.states.map((s) => s.name)));
+  for (const [name, init] of inits) if (!recurrent.has(name)) report(diagnostic("initNotRecurrent", init.name.span, name));
+
+  for (const [name, at] of scope.earlierReads) {
+    const item = ctx.data.get(name)!;
+    item.autoregressive = true;
+    if (!losses.some((l) => l.target === name && l.axis)) report(diagnostic("autoregressiveWithoutLoss", at.span, name));
+  }
+  const modelLosses = statements("loss");
+  if (modelLosses.length === 0) report(diagnostic("noLoss", decl.name.span, decl.name.text));
+  for (const item of data) {
+    const used = item.role === "target" ? modelLosses.some((l) => mentions(l.value, item.name)) : scope.read.has(item.name);
+    if (!used) report({ ...diagnostic(item.role === "target" ? "unusedTarget" : "unusedData", item.decl.name.span, item.name), severity: "warning" });
+  }
+
+  const train = checkTrain(statements("train"), [...layers.keys()], report);
+  for (const [name, value] of overrides) if (!ctx.dims.has(name)) overrideSetting(train, name, value);
+  if (train.bptt !== undefined && loops.some((g) => g.direction === "backward")) {
+    const setting = statements("train").flatMap((b) => b.settings).find((s) => s.name.text === "bptt");
+    report(diagnostic("bpttNeedsForward", (setting ?? decl.name).span));
+  }
+
+  return {
+    name: decl.name.text,
+    decl,
+    dims: ctx.dims,
+    data,
+    layers: [...layers.values()],
+    values: [...scope.values.values()].map(({ defines: _, ...value }) => value),
+    loops,
+    losses,
+    train,
+    sizeConstraints,
+    types: scope.types,
+    timeIndices: scope.timeIndices,
+  };
+}
+
+/** Whether a name occurs in an expression. */
+function mentions(e: ast.Expr, name: string): boolean {
+  switch (e.kind) {
+    case "ref":
+      return e.name === name;
+    case "index":
+      return mentions(e.target, name) || mentions(e.index, name);
+    case "slice":
+      return mentions(e.target, name);
+    case "binary":
+      return mentions(e.left, name) || mentions(e.right, name);
+    case "unary":
+      return mentions(e.operand, name);
+    case "paren":
+      return mentions(e.inner, name);
+    case "call":
+      return e.args.some((a) => mentions(a.value, name));
+    default:
+      return false;
+  }
+}
