@@ -1,0 +1,120 @@
+// Vocabularies: the mapping between the strings in the data and the integer ids the model sees.
+//
+// Token vocabularies (fields of element `token`) start with four special tokens, always
+//   <pad> = 0   filler after the end of a shorter sequence in a batch
+//   <unk> = 1   any token not in the vocabulary (unseen, or rarer than minCount in training)
+//   <bos> = 2   "beginning of sequence": what an autoregressive target reads at t = 0
+//   <eos> = 3   "end of sequence": what an autoregressive target predicts after its last token
+// followed by the training tokens in sorted order (JavaScript string order, i.e. by UTF-16 code
+// unit), so the same data always gives the same ids.
+//
+// Class vocabularies (fields of element `class`) have no specials: classes are 0..K-1 in sorted
+// order — numerically when every label is a number (so labels 0..9 keep their own values),
+// otherwise in string order. An unknown class is an error, never silently mapped.
+//
+// A vocabulary is saved with a checkpoint (toJSON/fromJSON) so a trained model keeps its ids.
+
+export type VocabularyKind = "token" | "class";
+
+export const PAD = 0, UNK = 1, BOS = 2, EOS = 3;
+export const SPECIAL_TOKENS: readonly string[] = ["<pad>", "<unk>", "<bos>", "<eos>"];
+
+export interface VocabularyJSON {
+  kind: VocabularyKind;
+  /** Every entry, id = position (specials included for a token vocabulary). */
+  tokens: string[];
+}
+
+export interface BuildOptions {
+  /** Token vocabularies only: tokens seen fewer times than this in training become <unk>. Default 1. */
+  minCount?: number;
+}
+
+export class Vocabulary {
+  private readonly ids: Map<string, number>;
+
+  private constructor(readonly kind: VocabularyKind, private readonly entries: readonly string[]) {
+    this.ids = new Map(entries.map((entry, id) => [entry, id]));
+  }
+
+  /** Builds a vocabulary from every occurrence of every token (or class label) in the training data. */
+  static build(kind: VocabularyKind, occurrences: Iterable<string>, options: BuildOptions = {}): Vocabulary {
+    const counts = new Map<string, number>();
+    for (const token of occurrences) counts.set(token, (counts.get(token) ?? 0) + 1);
+    const minCount = kind === "token" ? (options.minCount ?? 1) : 1;
+    const kept = [...counts].filter(([token, count]) => count >= minCount && !isSpecial(kind, token));
+    const sorted = sortEntries(kept.map(([token]) => token), kind);
+    return new Vocabulary(kind, kind === "token" ? [...SPECIAL_TOKENS, ...sorted] : sorted);
+  }
+
+  /** Restores a vocabulary saved with toJSON; throws on a malformed one (a damaged checkpoint). */
+  static fromJSON(json: unknown): Vocabulary {
+    const value = json as Partial<VocabularyJSON> | null;
+    if (typeof value !== "object" || value === null) throw new Error("vocabulary: expected an object");
+    if (value.kind !== "token" && value.kind !== "class") throw new Error(`vocabulary: unknown kind ${JSON.stringify(value.kind)}`);
+    const tokens = value.tokens;
+    if (!Array.isArray(tokens) || !tokens.every((token) => typeof token === "string")) {
+      throw new Error("vocabulary: tokens must be an array of strings");
+    }
+    if (new Set(tokens).size !== tokens.length) throw new Error("vocabulary: duplicate tokens");
+    if (value.kind === "token" && SPECIAL_TOKENS.some((special, id) => tokens[id] !== special)) {
+      throw new Error(`vocabulary: a token vocabulary must start with ${SPECIAL_TOKENS.join(", ")}`);
+    }
+    return new Vocabulary(value.kind, [...tokens]);
+  }
+
+  /** Number of ids, specials included: the `vocab(x)` / `classes(y)` of the model. */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Every entry in id order. */
+  get tokens(): readonly string[] {
+    return this.entries;
+  }
+
+  has(token: string): boolean {
+    return this.ids.has(token);
+  }
+
+  /** The id of a token; an unknown token is <unk>. For a class vocabulary an unknown class throws: check has() first. */
+  id(token: string): number {
+    const id = this.ids.get(token);
+    if (id !== undefined) return id;
+    if (this.kind === "token") return UNK;
+    throw new RangeError(`unknown class ${JSON.stringify(token)}`);
+  }
+
+  token(id: number): string {
+    const token = this.entries[id];
+    if (token === undefined) throw new RangeError(`id ${id} is outside the vocabulary (size ${this.size})`);
+    return token;
+  }
+
+  toJSON(): VocabularyJSON {
+    return { kind: this.kind, tokens: [...this.entries] };
+  }
+}
+
+function isSpecial(kind: VocabularyKind, token: string): boolean {
+  return kind === "token" && SPECIAL_TOKENS.includes(token);
+}
+
+const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+function sortEntries(entries: string[], kind: VocabularyKind): string[] {
+  if (kind === "class" && entries.length > 0 && entries.every((entry) => NUMBER.test(entry))) {
+    return entries.sort((a, b) => Number(a) - Number(b));
+  }
+  return entries.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** All the vocabularies of a model, keyed by field name, as stored in a checkpoint. */
+export function vocabulariesToJSON(vocabularies: ReadonlyMap<string, Vocabulary>): Record<string, VocabularyJSON> {
+  return Object.fromEntries([...vocabularies].map(([field, vocabulary]) => [field, vocabulary.toJSON()]));
+}
+
+export function vocabulariesFromJSON(json: unknown): Map<string, Vocabulary> {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error("vocabularies: expected an object");
+  return new Map(Object.entries(json).map(([field, vocabulary]) => [field, Vocabulary.fromJSON(vocabulary)]));
+}

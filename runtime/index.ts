@@ -1,0 +1,21 @@
+// The runtime's browser-safe API: what generated code imports. Checkpoint files (Node only) are
+// in checkpoint-file.ts, imported separately by code that runs under Node.
+
+export type { FloatArray } from "./types.ts";
+export { Rng, type RngState } from "./rng.ts";
+export { initialize, type Init } from "./init.ts";
+export { Adam, Sgd, type Optimizer, type OptimizerState, type Param } from "./optimizers.ts";
+export { clipGlobalNorm, globalNorm } from "./clip.ts";
+export { firstNonFinite } from "./finite.ts";
+export { batchIndices, bucketByLength, mask, padTokens, padVectors, type PaddedTokens, type PaddedVectors } from "./batch.ts";
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  CheckpointError,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type Checkpoint,
+  type ExpectedLayout,
+  type SavedParam,
+} from "./checkpoint.ts";
+export { argmax, sampleLogits, softmaxInPlace, type SamplingOptions } from "./sampling.ts";
