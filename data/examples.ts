@@ -15,13 +15,15 @@
 //     input  = [<bos>, c1, …, cn]     what the model reads: input[t] is name[t-1] (name[-1] = <bos>)
 //     target = [c1, …, cn, <eos>]     what it predicts at step t
 // so the model learns to end a sequence by predicting <eos>, and generation starts from <bos>.
+// <bos> and <eos> are the field vocabulary's own ids (vocab.bos, vocab.eos): specials come after
+// the real tokens, so they differ from one vocabulary to another.
 // Its length (for the axis check) is n+1 steps.
 
 import type { DataError } from "./errors.ts";
 import type { DataField } from "./fields.ts";
 import { readJsonLines, type JsonRecord } from "./jsonl.ts";
 import { readField, typeName, type RawValue } from "./read-field.ts";
-import { BOS, EOS, Vocabulary, type VocabularyKind } from "./vocabulary.ts";
+import { Vocabulary, type VocabularyKind } from "./vocabulary.ts";
 
 export type EncodedField =
   /** Token or class ids; `steps` is 1 for a non-sequence field. */
@@ -166,7 +168,7 @@ function encodeField(value: RawValue, field: DataField, vocabulary: Vocabulary |
   }
   const ids = value.labels.map((label) => vocab.id(label));
   if (!field.autoregressive) return { kind: "ids", steps: ids.length, ids: Int32Array.from(ids) };
-  return { kind: "shifted", steps: ids.length + 1, input: Int32Array.from([BOS, ...ids]), target: Int32Array.from([...ids, EOS]) };
+  return { kind: "shifted", steps: ids.length + 1, input: Int32Array.from([vocab.bos, ...ids]), target: Int32Array.from([...ids, vocab.eos]) };
 }
 
 function knownClasses(vocab: Vocabulary): string {

@@ -1,12 +1,16 @@
 // Vocabularies: the mapping between the strings in the data and the integer ids the model sees.
 //
-// Token vocabularies (fields of element `token`) start with four special tokens, always
-//   <pad> = 0   filler after the end of a shorter sequence in a batch
-//   <unk> = 1   any token not in the vocabulary (unseen, or rarer than minCount in training)
-//   <bos> = 2   "beginning of sequence": what an autoregressive target reads at t = 0
-//   <eos> = 3   "end of sequence": what an autoregressive target predicts after its last token
-// followed by the training tokens in sorted order (JavaScript string order, i.e. by UTF-16 code
-// unit), so the same data always gives the same ids.
+// Token vocabularies (fields of element `token`) hold the n training tokens FIRST, at ids 0..n-1,
+// in sorted order (JavaScript string order, i.e. by UTF-16 code unit), so the same data always
+// gives the same ids; then four special tokens, always in this order:
+//   <pad> = n     filler after the end of a shorter sequence in a batch
+//   <unk> = n+1   any token not in the vocabulary (unseen, or rarer than minCount in training)
+//   <bos> = n+2   "beginning of sequence": what an autoregressive target reads at t = 0
+//   <eos> = n+3   "end of sequence": what an autoregressive target predicts after its last token
+// The special ids therefore depend on the vocabulary: read them from its `pad`, `unk`, `bos`, `eos`.
+// Real tokens come first so that a model can use them directly as small ids: the parity model's
+// `onehot(bits[t], 2)` needs "0" = 0 and "1" = 1, and an id at or beyond the onehot size (<pad>,
+// <unk>, …) gives an all-zero vector there.
 //
 // Class vocabularies (fields of element `class`) have no specials: classes are 0..K-1 in sorted
 // order — numerically when every label is a number (so labels 0..9 keep their own values),
@@ -16,12 +20,12 @@
 
 export type VocabularyKind = "token" | "class";
 
-export const PAD = 0, UNK = 1, BOS = 2, EOS = 3;
+/** The special tokens, in the order they end every token vocabulary. */
 export const SPECIAL_TOKENS: readonly string[] = ["<pad>", "<unk>", "<bos>", "<eos>"];
 
 export interface VocabularyJSON {
   kind: VocabularyKind;
-  /** Every entry, id = position (specials included for a token vocabulary). */
+  /** Every entry, id = position (a token vocabulary ends with the four specials). */
   tokens: string[];
 }
 
@@ -44,7 +48,7 @@ export class Vocabulary {
     const minCount = kind === "token" ? (options.minCount ?? 1) : 1;
     const kept = [...counts].filter(([token, count]) => count >= minCount && !isSpecial(kind, token));
     const sorted = sortEntries(kept.map(([token]) => token), kind);
-    return new Vocabulary(kind, kind === "token" ? [...SPECIAL_TOKENS, ...sorted] : sorted);
+    return new Vocabulary(kind, kind === "token" ? [...sorted, ...SPECIAL_TOKENS] : sorted);
   }
 
   /** Restores a vocabulary saved with toJSON; throws on a malformed one (a damaged checkpoint). */
@@ -57,8 +61,9 @@ export class Vocabulary {
       throw new Error("vocabulary: tokens must be an array of strings");
     }
     if (new Set(tokens).size !== tokens.length) throw new Error("vocabulary: duplicate tokens");
-    if (value.kind === "token" && SPECIAL_TOKENS.some((special, id) => tokens[id] !== special)) {
-      throw new Error(`vocabulary: a token vocabulary must start with ${SPECIAL_TOKENS.join(", ")}`);
+    const first = tokens.length - SPECIAL_TOKENS.length;
+    if (value.kind === "token" && (first < 0 || SPECIAL_TOKENS.some((special, k) => tokens[first + k] !== special))) {
+      throw new Error(`vocabulary: a token vocabulary must end with ${SPECIAL_TOKENS.join(", ")}`);
     }
     return new Vocabulary(value.kind, [...tokens]);
   }
@@ -66,6 +71,26 @@ export class Vocabulary {
   /** Number of ids, specials included: the `vocab(x)` / `classes(y)` of the model. */
   get size(): number {
     return this.entries.length;
+  }
+
+  /** <pad>'s id: the number of real tokens. Token vocabularies only; throws for a class vocabulary. */
+  get pad(): number {
+    return this.special(0);
+  }
+
+  /** <unk>'s id (pad + 1). Token vocabularies only; throws for a class vocabulary. */
+  get unk(): number {
+    return this.special(1);
+  }
+
+  /** <bos>'s id (pad + 2). Token vocabularies only; throws for a class vocabulary. */
+  get bos(): number {
+    return this.special(2);
+  }
+
+  /** <eos>'s id (pad + 3, the last id). Token vocabularies only; throws for a class vocabulary. */
+  get eos(): number {
+    return this.special(3);
   }
 
   /** Every entry in id order. */
@@ -81,7 +106,7 @@ export class Vocabulary {
   id(token: string): number {
     const id = this.ids.get(token);
     if (id !== undefined) return id;
-    if (this.kind === "token") return UNK;
+    if (this.kind === "token") return this.unk;
     throw new RangeError(`unknown class ${JSON.stringify(token)}`);
   }
 
@@ -89,6 +114,12 @@ export class Vocabulary {
     const token = this.entries[id];
     if (token === undefined) throw new RangeError(`id ${id} is outside the vocabulary (size ${this.size})`);
     return token;
+  }
+
+  /** The id of the k-th special token; a class vocabulary has none, so asking for one is a bug. */
+  private special(k: number): number {
+    if (this.kind !== "token") throw new Error(`a class vocabulary has no ${SPECIAL_TOKENS[k]}`);
+    return this.entries.length - SPECIAL_TOKENS.length + k;
   }
 
   toJSON(): VocabularyJSON {

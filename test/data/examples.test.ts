@@ -5,7 +5,7 @@ import { formatDataError } from "../../data/errors.ts";
 import { encodeExamples, type EncodedField } from "../../data/examples.ts";
 import type { DataField } from "../../data/fields.ts";
 import { parseJsonLines } from "../../data/jsonl.ts";
-import { BOS, EOS, UNK, Vocabulary } from "../../data/vocabulary.ts";
+import { Vocabulary } from "../../data/vocabulary.ts";
 
 const parity: DataField[] = [
   { name: "bits", role: "input", sequence: true, element: { kind: "token" }, axis: "t" },
@@ -52,11 +52,12 @@ describe("encoding each kind of field", () => {
     const data = encode(parity, ['{"bits": "0110", "even": "even"}', '{"bits": "1", "even": "odd"}']);
     expect(data.errors).toEqual([]);
     const bits = data.vocabularies.get("bits")!, even = data.vocabularies.get("even")!;
-    expect(bits.tokens).toEqual(["<pad>", "<unk>", "<bos>", "<eos>", "0", "1"]);
+    expect(bits.tokens).toEqual(["0", "1", "<pad>", "<unk>", "<bos>", "<eos>"]);
+    expect([bits.id("0"), bits.id("1"), bits.pad]).toEqual([0, 1, 2]); // what onehot(bits[t], 2) needs
     expect(even.tokens).toEqual(["even", "odd"]);
     const [first, second] = data.examples;
     expect(first!.line).toBe(1);
-    expect(first!.fields.get("bits")).toEqual({ kind: "ids", steps: 4, ids: Int32Array.from([4, 5, 5, 4]) });
+    expect(first!.fields.get("bits")).toEqual({ kind: "ids", steps: 4, ids: Int32Array.from([0, 1, 1, 0]) });
     expect(ids(first!.fields.get("even"))).toEqual([0]);
     expect(ids(second!.fields.get("even"))).toEqual([1]);
     const emoji = encode(parity, ['{"bits": "a😀b", "even": "odd"}']);
@@ -98,12 +99,14 @@ describe("autoregressive token targets", () => {
   it("read [<bos>, c1..cn] and predict [c1..cn, <eos>]", () => {
     const data = encode(names, ['{"name": "ana"}']);
     const vocab = data.vocabularies.get("name")!;
-    const [a, n] = [vocab.id("a"), vocab.id("n")];
+    expect(vocab.tokens).toEqual(["a", "n", "<pad>", "<unk>", "<bos>", "<eos>"]);
+    const [a, n, bos, eos] = [0, 1, 4, 5];
+    expect([vocab.bos, vocab.eos]).toEqual([bos, eos]);
     expect(data.examples[0]!.fields.get("name")).toEqual({
       kind: "shifted",
       steps: 4,
-      input: Int32Array.from([BOS, a, n, a]),
-      target: Int32Array.from([a, n, a, EOS]),
+      input: Int32Array.from([bos, a, n, a]),
+      target: Int32Array.from([a, n, a, eos]),
     });
   });
 
@@ -122,7 +125,9 @@ describe("given vocabularies (validation and test sets, checkpoints)", () => {
     const valid = encode(tagger, ['{"words": ["the", "dog"], "tags": ["at", "nn"]}'], training.vocabularies);
     expect(valid.errors).toEqual([]);
     const words = training.vocabularies.get("words")!;
-    expect(ids(valid.examples[0]!.fields.get("words"))).toEqual([words.id("the"), UNK]);
+    expect(words.tokens).toEqual(["cat", "the", "<pad>", "<unk>", "<bos>", "<eos>"]);
+    expect(ids(valid.examples[0]!.fields.get("words"))).toEqual([1, words.unk]);
+    expect(words.unk).toBe(3);
     expect(valid.vocabularies.get("words")).toBe(words);
   });
 
@@ -139,8 +144,10 @@ describe("given vocabularies (validation and test sets, checkpoints)", () => {
   it("build rare training tokens as <unk> with minCount", () => {
     const { records } = parseJsonLines('{"bits": "0001", "even": "odd"}');
     const data = encodeExamples(records, parity, undefined, { minCount: 2 });
-    expect(data.vocabularies.get("bits")!.tokens).toEqual(["<pad>", "<unk>", "<bos>", "<eos>", "0"]);
-    expect(ids(data.examples[0]!.fields.get("bits"))).toEqual([4, 4, 4, UNK]);
+    const bits = data.vocabularies.get("bits")!;
+    expect(bits.tokens).toEqual(["0", "<pad>", "<unk>", "<bos>", "<eos>"]);
+    expect(ids(data.examples[0]!.fields.get("bits"))).toEqual([0, 0, 0, 2]);
+    expect(bits.unk).toBe(2);
   });
 });
 
