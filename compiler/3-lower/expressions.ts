@@ -1,0 +1,153 @@
+// Expressions → IR nodes. The same code lowers a model's equations and the body of a cell or
+// layer inlined into them; what a name means is the one thing that differs.
+import type * as ast from "../1-parse/ast.ts";
+import type { Axis, CheckedModel, LayerInstance } from "../2-check/checked.ts";
+import type { Size } from "../2-check/sizes.ts";
+import type { GraphBuilder } from "../ir/builder.ts";
+import type { Program } from "../ir/nodes.ts";
+
+export interface Scope {
+  model: CheckedModel;
+  program: Program;
+  graph: GraphBuilder;
+  axis: Axis | undefined;
+  /** Values of the model computed earlier in this step (or block). */
+  here: Map<string, number>;
+  size: (s: Size, what: string) => number;
+}
+
+/** Inside an inlined cell or layer: its names, bound to nodes, and its sizes, bound to numbers. */
+interface CellFrame {
+  layer: LayerInstance;
+  names: Map<string, number>; // inputs, states, locals, and next states as `h'`
+}
+
+const elementwise = new Set(["sigmoid", "tanh", "relu", "exp", "log", "softmax", "log_softmax"]);
+
+export function lowerExpression(e: ast.Expr, scope: Scope, frame?: CellFrame): number {
+  const g = scope.graph;
+  const lower = (x: ast.Expr) => lowerExpression(x, scope, frame);
+  switch (e.kind) {
+    case "number":
+      return g.constant(e.value);
+    case "string":
+      throw new Error("a string reached the lowering"); // the checker rejects strings in expressions
+    case "paren":
+      return lower(e.inner);
+    case "unary":
+      return g.unary("neg", lower(e.operand));
+    case "binary": {
+      const [a, b] = [lower(e.left), lower(e.right)];
+      if (e.op === "@") return g.matvec(a, b);
+      return g.binary(({ "+": "add", "-": "sub", "*": "mul", "/": "div" } as const)[e.op], a, b);
+    }
+    case "slice":
+      return g.slice(lower(e.target), sizeValue(e.from, scope, frame), sizeValue(e.to, scope, frame));
+    case "ref":
+      return frame ? cellName(e, scope, frame) : modelName(e, scope);
+    case "index":
+      return timeIndexed(e, scope);
+    case "call": {
+      const name = e.callee.text;
+      const args = e.args.map((a) => a.value);
+      if (elementwise.has(name)) return g.unary(name as "tanh", lower(args[0]));
+      if (name === "concat") return g.concat(args.map(lower));
+      if (name === "onehot") return g.onehot(lower(args[0]), sizeValue(args[1], scope, frame));
+      if (name === "vocab" || name === "classes") return g.constant(sizeValue(e, scope, frame));
+      const results = inlineCall(e, scope, frame);
+      return results[0];
+    }
+  }
+}
+
+/** A call of a layer of the model: the cell's or layer's equations, inlined. */
+export function inlineCall(call: ast.Call, scope: Scope, outer?: CellFrame): number[] {
+  const layer = scope.model.layers.find((l) => l.name === call.callee.text)!;
+  const cell = layer.cell;
+  const args = call.args.map((a) => lowerExpression(a.value, scope, outer));
+  const names = new Map<string, number>();
+  [...cell.inputs, ...cell.states].forEach((v, i) => names.set(v.name, args[i]));
+  const frame: CellFrame = { layer, names };
+  for (const eq of cell.equations) {
+    const value = lowerExpression(eq.value, scope, frame);
+    for (const t of eq.targets) names.set(t.primed ? `${t.name.text}'` : t.name.text, value);
+  }
+  if (cell.kind === "layer") return [lowerExpression(cell.result!, scope, frame)];
+  return cell.states.map((s) => names.get(`${s.name}'`)!);
+}
+
+function cellName(r: ast.Ref, scope: Scope, frame: CellFrame): number {
+  const key = r.primed ? `${r.name}'` : r.name;
+  const bound = frame.names.get(key);
+  if (bound !== undefined) return bound;
+  const param = frame.layer.params.find((p) => p.name === r.name);
+  if (param) {
+    const name = `${frame.layer.name}.${param.name}`;
+    return scope.graph.param(name, scope.program.params.find((p) => p.name === name)!.shape);
+  }
+  return scope.graph.constant(scope.size(frame.layer.sizes.get(r.name)!, r.name)); // a size used as a number
+}
+
+function modelName(r: ast.Ref, scope: Scope): number {
+  const g = scope.graph;
+  const dim = scope.model.dims.get(r.name);
+  if (dim !== undefined) return g.constant(dim);
+  const here = scope.here.get(r.name);
+  if (here !== undefined) return here;
+  const data = scope.program.data.find((d) => d.name === r.name);
+  if (data) return g.node("data", [], data.kind === "ids" ? [] : [data.size], true, { name: r.name });
+  const value = scope.program.values.find((v) => v.name === r.name)!;
+  return g.node("value", [], [value.size], true, { name: r.name });
+}
+
+/** `x[t-1]`, `h[last]`: data, or a stored sequence, at a step relative to this one. */
+function timeIndexed(e: ast.Index, scope: Scope): number {
+  const g = scope.graph;
+  const name = (e.target.kind === "paren" ? e.target.inner : e.target) as ast.Ref;
+  const index = scope.model.timeIndices.get(e)!;
+  const data = scope.program.data.find((d) => d.name === name.name);
+  if (data) {
+    if (data.shifted && index.kind === "step" && index.offset < 0) {
+      const input = `${name.name}@input`;
+      return g.node("data", [], [], true, { name: input, index: { ...index, offset: index.offset + 1 } });
+    }
+    return g.node("data", [], data.kind === "ids" ? [] : [data.size], true, { name: name.name, index });
+  }
+  if (index.kind === "step" && index.offset === 0) {
+    const here = scope.here.get(name.name);
+    if (here !== undefined) return here;
+  }
+  const sequence = scope.program.sequences.find((s) => s.name === name.name)!;
+  return g.node("read", [], [sequence.size], true, { name: name.name, index });
+}
+
+/** A size expression's number: numbers, dims, a cell's size parameters, vocab(x), classes(y). */
+function sizeValue(e: ast.Expr, scope: Scope, frame: CellFrame | undefined): number {
+  const value = (x: ast.Expr): number => {
+    switch (x.kind) {
+      case "number":
+        return x.value;
+      case "paren":
+        return value(x.inner);
+      case "unary":
+        return -value(x.operand);
+      case "binary": {
+        const [a, b] = [value(x.left), value(x.right)];
+        return x.op === "+" ? a + b : x.op === "-" ? a - b : x.op === "*" ? a * b : a / b;
+      }
+      case "ref": {
+        const bound = frame?.layer.sizes.get(x.name);
+        if (bound) return scope.size(bound, x.name);
+        return scope.model.dims.get(x.name)!;
+      }
+      case "call": {
+        const arg = x.args[0].value as ast.Ref;
+        return scope.size(new Map([[`${x.callee.text}(${arg.name})`, 1]]), `${x.callee.text}(${arg.name})`);
+      }
+      default:
+        throw new Error(`not a size: ${x.kind}`);
+    }
+  };
+  return value(e);
+}
+

@@ -1,0 +1,65 @@
+// The generic reverse sweep: one block's step graph → the graph of its adjoint step. Adjoints
+// enter at what the step stored (read back from the sequences' and values' adjoints) and at its
+// loss terms (their seeds); they leave at the leaves: a param's into its gradient, a read of a
+// sequence or value into that one's adjoint. Nothing here knows any op: that is vjp-rules.ts.
+import { GraphBuilder } from "../ir/builder.ts";
+import type { Block } from "../ir/nodes.ts";
+import { vjpRules } from "./vjp-rules.ts";
+
+export interface AdjointStep {
+  nodes: GraphBuilder["nodes"];
+  /** Forward nodes whose values this step reads: they must be kept by the forward pass. */
+  kept: Set<number>;
+}
+
+export function adjointStep(block: Block): AdjointStep {
+  const b = new GraphBuilder();
+  const kept = new Set<number>();
+  const forward = block.nodes;
+
+  /** The forward value of node `id` at this step: a param or constant again, else kept. */
+  const primal = (id: number): number => {
+    const node = forward[id];
+    if (node.op === "param") return b.param(node.attrs.name!, node.shape);
+    if (node.op === "const") return b.constant(node.attrs.value!);
+    return b.leaf(`primal:${id}`, () => {
+      kept.add(id);
+      return b.node("primal", [], node.shape, node.batched, { node: id });
+    });
+  };
+
+  const adjoints = new Map<number, number>();
+  const contribute = (id: number, adjoint: number | undefined) => {
+    if (adjoint === undefined) return;
+    const previous = adjoints.get(id);
+    adjoints.set(id, previous === undefined ? adjoint : b.add(previous, adjoint));
+  };
+
+  for (const store of block.stores) {
+    const into = block.kind === "loop" ? "sequence" : "value";
+    const node = forward[store.node];
+    contribute(store.node, b.node("adjoint", [], node.shape, true, { name: store.name, into }));
+  }
+  for (const term of block.losses) contribute(term.node, b.node("seed", [], [], true, { loss: term.loss }));
+
+  for (let id = forward.length - 1; id >= 0; id--) {
+    const g = adjoints.get(id);
+    if (g === undefined) continue;
+    const node = forward[id];
+    const rule = vjpRules[node.op];
+    if (rule === "not differentiable" || rule === "sink" || rule === "forms gradients only") continue;
+    if (rule === "leaf") {
+      if (node.op === "param") b.node("accumulate", [g], [], false, { name: node.attrs.name!, into: "param" });
+      else if (node.op === "read") b.node("accumulate", [g], [], true, { name: node.attrs.name!, index: node.attrs.index!, into: "sequence" });
+      else if (node.op === "value") b.node("accumulate", [g], [], true, { name: node.attrs.name!, into: "value" });
+      continue; // data and constants: nothing to learn
+    }
+    const contributions = rule({ b, node, g, x: (i) => primal(node.args[i]), y: () => primal(id), arg: (i) => forward[node.args[i]] });
+    contributions.forEach((adjoint, i) => {
+      const arg = forward[node.args[i]];
+      if (arg.op === "data" || arg.op === "const") return;
+      contribute(node.args[i], adjoint);
+    });
+  }
+  return { nodes: b.nodes, kept };
+}

@@ -1,0 +1,108 @@
+// Builds a block's graph one node at a time, working out each node's shape and whether it
+// holds one value per example. Lowering and differentiation both build graphs with it.
+import type { Attrs, Node } from "./nodes.ts";
+import type { Op } from "./ops.ts";
+
+export class GraphBuilder {
+  readonly nodes: Node[] = [];
+  private readonly leaves = new Map<string, number>();
+
+  node(op: Op, args: number[], shape: number[], batched: boolean, attrs: Attrs = {}): number {
+    this.nodes.push({ op, args, shape, batched, attrs });
+    return this.nodes.length - 1;
+  }
+
+  get(id: number): Node {
+    return this.nodes[id];
+  }
+
+  /** A leaf read once per graph however often it is used (a param, a constant, a primal value). */
+  leaf(key: string, make: () => number): number {
+    const known = this.leaves.get(key);
+    if (known !== undefined) return known;
+    const id = make();
+    this.leaves.set(key, id);
+    return id;
+  }
+
+  param(name: string, shape: number[]): number {
+    return this.leaf(`param:${name}`, () => this.node("param", [], shape, false, { name }));
+  }
+
+  constant(value: number): number {
+    return this.leaf(`const:${value}`, () => this.node("const", [], [], false, { value }));
+  }
+
+  /** Elementwise on two operands; a scalar operand broadcasts to the other's shape. */
+  binary(op: "add" | "sub" | "mul" | "div", a: number, b: number): number {
+    const [x, y] = [this.get(a), this.get(b)];
+    return this.node(op, [a, b], x.shape.length > 0 ? x.shape : y.shape, x.batched || y.batched);
+  }
+
+  unary(op: "neg" | "sigmoid" | "tanh" | "relu" | "step" | "exp" | "log" | "softmax" | "log_softmax", a: number): number {
+    const x = this.get(a);
+    return this.node(op, [a], x.shape, x.batched);
+  }
+
+  add = (a: number, b: number) => this.binary("add", a, b);
+  sub = (a: number, b: number) => this.binary("sub", a, b);
+  mul = (a: number, b: number) => this.binary("mul", a, b);
+  div = (a: number, b: number) => this.binary("div", a, b);
+
+  sum(a: number): number {
+    return this.node("sum", [a], [], this.get(a).batched);
+  }
+
+  batchSum(a: number): number {
+    return this.node("batch_sum", [a], this.get(a).shape, false);
+  }
+
+  broadcast(a: number, size: number): number {
+    return this.node("broadcast", [a], [size], this.get(a).batched, { size });
+  }
+
+  concat(parts: number[]): number {
+    const size = parts.reduce((s, p) => s + (this.get(p).shape[0] ?? 1), 0);
+    return this.node("concat", parts, [size], true);
+  }
+
+  slice(a: number, from: number, to: number): number {
+    return this.node("slice", [a], [to - from], this.get(a).batched, { from, to });
+  }
+
+  pad(a: number, from: number, to: number, size: number): number {
+    return this.node("pad", [a], [size], this.get(a).batched, { from, to, size });
+  }
+
+  onehot(ids: number, size: number): number {
+    return this.node("onehot", [ids], [size], true, { size });
+  }
+
+  /** W @ x; an embedding's W @ onehot(ids) becomes a column lookup. */
+  matvec(w: number, x: number): number {
+    const [m] = this.get(w).shape;
+    const xNode = this.get(x);
+    if (xNode.op === "onehot") return this.node("gather", [w, xNode.args[0]], [m], true);
+    return this.node("matvec", [w, x], [m], true);
+  }
+
+  matvecT(w: number, g: number): number {
+    return this.node("matvec_t", [w, g], [this.get(w).shape[1]], true);
+  }
+
+  outer(g: number, x: number): number {
+    return this.node("outer", [g, x], [this.get(g).shape[0], this.get(x).shape[0]], false);
+  }
+
+  scatter(g: number, ids: number, columns: number): number {
+    return this.node("scatter", [g, ids], [this.get(g).shape[0], columns], false);
+  }
+
+  gather(w: number, ids: number): number {
+    return this.node("gather", [w, ids], [this.get(w).shape[0]], true);
+  }
+
+  loss(op: "cross_entropy" | "binary_cross_entropy" | "mse", prediction: number, target: number): number {
+    return this.node(op, [prediction, target], [], true);
+  }
+}

@@ -1,0 +1,95 @@
+// The IR: a program is a list of blocks run in order; a block is a graph of ops, run once per
+// example (`once`) or once per time step (`loop`, forward or backward in time). Sizes are
+// numbers: by the time a model is lowered its vocabularies are known.
+import type { Axis, TimeIndex } from "../2-check/checked.ts";
+import type { Op } from "./ops.ts";
+
+export type { Axis, TimeIndex };
+
+export interface Attrs {
+  name?: string; // param, data, read, value, adjoint, accumulate
+  index?: TimeIndex; // data, read
+  value?: number; // const
+  from?: number; // slice, pad
+  to?: number; // slice, pad
+  size?: number; // onehot, pad, broadcast
+  node?: number; // primal: the forward node
+  loss?: number; // seed: which loss term
+  into?: "param" | "sequence" | "value"; // accumulate, adjoint
+}
+
+export interface Node {
+  op: Op;
+  args: number[]; // ids of earlier nodes of the same graph
+  shape: number[]; // per example ([] a scalar, [n] a vector); a param's or gradient's full shape
+  batched: boolean; // one value per example, or one shared value (params, constants, gradients)
+  attrs: Attrs;
+}
+
+export interface Block {
+  kind: "loop" | "once";
+  axis?: Axis; // loops: the time axis
+  direction?: "forward" | "backward"; // loops
+  nodes: Node[];
+  /** Per-step values kept as sequences (`h[t]`), or per-example values (`z`, `init h`). */
+  stores: { name: string; node: number }[];
+  /** Loss terms computed here: summed over valid steps, weighted by their seed. */
+  losses: { loss: number; node: number }[];
+  /** What this block is for, for --dump-ir and generated comments. */
+  comment: string;
+  /** A backward block: the forward block whose values it reads through `primal`. */
+  primalOf?: number;
+}
+
+export interface ParamInfo {
+  name: string; // layer.param, e.g. `enc.W`
+  shape: number[];
+  init: { name: string; args: number[] };
+  decay: boolean; // weight decay applies: weights (rank 2), not biases
+  layer: string;
+}
+
+export interface DataInfo {
+  name: string;
+  role: "input" | "target";
+  kind: "ids" | "vectors";
+  size: number; // vector size, or number of ids (vocabulary or classes)
+  sequence: boolean;
+  axis?: Axis;
+  /** An autoregressive target: `name[t-1]` reads `<bos>, c1 … cn` (the data's `input` ids). */
+  shifted: boolean;
+}
+
+export interface SequenceInfo {
+  name: string;
+  axis: Axis;
+  size: number;
+  /** The direction of the recurrence that computes it, if any: which end its init is read at. */
+  direction?: "forward" | "backward";
+  /** Per-example value read before the first step (forward) or after the last (backward). */
+  init?: string;
+}
+
+export interface LossInfo {
+  kind: "cross_entropy" | "binary_cross_entropy" | "mse";
+  target: string;
+  axis?: Axis;
+  reduction: "sum_over_steps" | "mean_over_tokens";
+}
+
+export interface Program {
+  model: string;
+  params: ParamInfo[];
+  data: DataInfo[];
+  sequences: SequenceInfo[];
+  values: { name: string; size: number }[];
+  blocks: Block[];
+  losses: LossInfo[];
+}
+
+/** A program with its backward pass: blocks run after `forward`, in order. */
+export interface DifferentiatedProgram extends Program {
+  backward: Block[];
+  /** Forward nodes whose per-step values the backward pass reads: block index → node ids. */
+  kept: Map<number, Set<number>>;
+}

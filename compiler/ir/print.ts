@@ -1,0 +1,42 @@
+// The IR as text, for `rnnc compile --dump-ir` and for reading test failures.
+import type { Block, Node, Program, TimeIndex } from "./nodes.ts";
+
+const index = (i: TimeIndex | undefined) =>
+  !i ? "" : i.kind !== "step" ? `[${i.kind}]` : `[${i.axis}${i.offset === 0 ? "" : i.offset > 0 ? `+${i.offset}` : i.offset}]`;
+
+function formatNode(node: Node, id: number): string {
+  const a = node.attrs;
+  const detail =
+    node.op === "param" || node.op === "value" ? a.name
+    : node.op === "data" || node.op === "read" ? `${a.name}${index(a.index)}`
+    : node.op === "const" ? String(a.value)
+    : node.op === "slice" || node.op === "pad" ? `[${a.from}:${a.to}]${node.op === "pad" ? ` of ${a.size}` : ""}`
+    : node.op === "primal" ? `%${a.node}`
+    : node.op === "seed" ? `loss ${a.loss}`
+    : node.op === "adjoint" ? `d${a.name}`
+    : node.op === "accumulate" ? `into d${a.name}${index(a.index)}`
+    : "";
+  const args = node.args.map((x) => `%${x}`).join(", ");
+  const shape = `[${node.shape.join(", ")}]${node.batched ? "" : " shared"}`;
+  return `  %${id} = ${node.op}${detail ? " " + detail : ""}${args ? `(${args})` : ""} : ${shape}`;
+}
+
+export function formatBlock(block: Block): string {
+  const head =
+    block.kind === "loop" ? `loop ${block.direction} over ${block.axis}` : "once";
+  const lines = [`${head}   // ${block.comment}`, ...block.nodes.map(formatNode)];
+  for (const s of block.stores) lines.push(`  store ${s.name}${block.kind === "loop" ? `[${block.axis}]` : ""} = %${s.node}`);
+  for (const l of block.losses) lines.push(`  loss ${l.loss} += %${l.node}`);
+  return lines.join("\n");
+}
+
+export function formatProgram(program: Program & { backward?: Block[] }): string {
+  const lines = [`program ${program.model}`];
+  for (const p of program.params) lines.push(`param ${p.name} : [${p.shape.join(", ")}] init ${p.init.name}${p.decay ? "" : " (no decay)"}`);
+  for (const d of program.data) lines.push(`${d.role} ${d.name} : ${d.sequence ? `seq over ${d.axis} of ` : ""}${d.kind === "ids" ? `ids < ${d.size}` : `[${d.size}]`}`);
+  for (const s of program.sequences) lines.push(`sequence ${s.name}[${s.axis}] : [${s.size}]${s.init ? ` from ${s.init}` : ""}`);
+  for (const v of program.values) lines.push(`value ${v.name} : [${v.size}]`);
+  for (const b of program.blocks) lines.push("", formatBlock(b));
+  for (const b of program.backward ?? []) lines.push("", formatBlock(b));
+  return lines.join("\n");
+}

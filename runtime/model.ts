@@ -1,0 +1,60 @@
+// What a compiled model offers the training loop, whoever implements it: the TypeScript module
+// the compiler emits (fast, Float32 by default), or the reference interpreter (Float64, slow,
+// the oracle). The loop, the optimizers and the checkpoints only ever see this.
+import type { FloatArray } from "./types.ts";
+
+export type Axis = "t" | "s";
+
+export interface ParamLayout {
+  name: string; // `layer.param`, e.g. `enc.W`
+  shape: number[];
+  init: { name: string; args: number[] };
+  decay: boolean; // weight decay applies (weights, not biases)
+  layer: string;
+}
+
+export interface DataLayout {
+  name: string; // a field of the batch; an autoregressive target also has `NAME@input`
+  role: "input" | "target";
+  kind: "ids" | "vectors";
+  size: number; // ids: how many (vocabulary or classes); vectors: their size
+  sequence: boolean;
+  axis?: Axis;
+  shifted: boolean; // an autoregressive target (read through `NAME@input`)
+}
+
+/**
+ * One minibatch, time-major: field value (t, b, i) at (t * size + b) * width + i, where width
+ * is 1 for ids. A field without a time axis has one step. Ids at padded steps are ignored.
+ */
+export interface ModelBatch {
+  size: number;
+  lengths: Partial<Record<Axis, Int32Array>>;
+  fields: Map<string, FloatArray>;
+}
+
+export interface LossLayout {
+  kind: "cross_entropy" | "binary_cross_entropy" | "mse";
+  target: string;
+  axis?: Axis;
+  size: number; // classes, or vector size
+}
+
+export interface CompiledModel<A extends FloatArray = FloatArray> {
+  readonly name: string;
+  readonly params: ParamLayout[];
+  readonly data: DataLayout[];
+  readonly losses: LossLayout[];
+  /** Zeroed arrays, one per param, in layout order. */
+  createParams(): Map<string, A>;
+  /** The mean loss of the batch (as the language defines its reduction). */
+  loss(params: Map<string, A>, batch: ModelBatch): number;
+  /** The loss, and every param's gradient written into `grads` (overwritten, not added to). */
+  lossAndGrad(params: Map<string, A>, grads: Map<string, A>, batch: ModelBatch): number;
+  /**
+   * Each loss's prediction: per valid step (or per example) the probabilities (cross_entropy),
+   * the probabilities of each output (binary_cross_entropy) or the values (mse), laid out like
+   * the target: (t, b, i) at (t * size + b) * width + i.
+   */
+  predict(params: Map<string, A>, batch: ModelBatch): A[];
+}
