@@ -4,6 +4,10 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse } from "./1-parse/index.ts";
 import { check, type CheckResult } from "./2-check/index.ts";
+import { lower, type DataSizes } from "./3-lower/index.ts";
+import { differentiate } from "./4-differentiate/index.ts";
+import { emitModule, type EmitOptions } from "./6-emit/index.ts";
+import type { DifferentiatedProgram } from "./ir/nodes.ts";
 import type { CheckedCell } from "./2-check/checked.ts";
 import type { ModelOptions } from "./2-check/model.ts";
 import { formatDiagnostic, hasErrors, sortDiagnostics } from "./diagnostics.ts";
@@ -31,4 +35,25 @@ export function checkSource(source: string, file: string, options: ModelOptions 
   // Syntax errors leave a partial tree: report what the checker says only where parsing went well.
   const diagnostics = hasErrors(parsed.diagnostics) ? parsed.diagnostics : [...parsed.diagnostics, ...checked.diagnostics];
   return { ...checked, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+export interface CompileOptions extends ModelOptions, EmitOptions {
+  /** Sizes bound from the data: `vocab(x)` → 60. */
+  dataSizes: DataSizes;
+  /** Which model of the file (default: the only one). */
+  model?: string;
+}
+
+export type CompileResult =
+  | { ok: true; program: DifferentiatedProgram; code: string; checked: CheckResult }
+  | { ok: false; checked: CheckResult };
+
+/** The whole pipeline: parse → check → lower → differentiate → emit. */
+export function compile(source: string, file: string, options: CompileOptions): CompileResult {
+  const checked = checkSource(source, file, options);
+  const model = options.model ? checked.models.find((m) => m.name === options.model) : checked.models[0];
+  if (hasErrors(checked.diagnostics) || !model) return { ok: false, checked };
+  const program = differentiate(lower(model, options.dataSizes));
+  const code = emitModule(program, options);
+  return { ok: true, program, code, checked };
 }

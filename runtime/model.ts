@@ -37,6 +37,7 @@ export interface LossLayout {
   kind: "cross_entropy" | "binary_cross_entropy" | "mse";
   target: string;
   axis?: Axis;
+  reduction: "sum_over_steps" | "mean_over_tokens";
   size: number; // classes, or vector size
 }
 

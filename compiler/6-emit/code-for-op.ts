@@ -1,0 +1,148 @@
+// The TypeScript for one node at one step, for every op: the same definitions as the
+// reference interpreter (ir/interpret.ts), with the sizes written in. A node writes its step
+// value into its buffer `out`: B rows of `n` numbers, or one row when it is shared.
+import type { Node } from "../ir/nodes.ts";
+import type { Op } from "../ir/ops.ts";
+
+export interface NodeContext {
+  node: Node;
+  out: string; // the node's buffer
+  n: number; // its size per example
+  arg: (i: number) => string; // an argument's buffer (a param's array, a constant's literal)
+  argNode: (i: number) => Node;
+  /** Leaves and sinks: where data, sequences, values, adjoints and gradients live. */
+  leaf: LeafCode;
+}
+
+export interface LeafCode {
+  data(node: Node, out: string, n: number): string;
+  read(node: Node, out: string, n: number): string;
+  value(node: Node, out: string, n: number): string;
+  primal(node: Node, out: string, n: number): string;
+  seed(node: Node, out: string): string;
+  adjoint(node: Node, out: string, n: number): string;
+  accumulate(node: Node, x: string, xNode: Node): string;
+}
+
+const size = (node: Node) => node.shape.reduce((a, b) => a * b, 1);
+
+/** An operand of an elementwise op at example b, feature i: broadcast where it is a scalar or shared. */
+function operand(c: NodeContext, k: number): string {
+  const a = c.argNode(k);
+  if (a.op === "const") return `(${a.attrs.value})`;
+  const scalar = size(a) === 1 && c.n > 1;
+  if (a.batched) return scalar ? `${c.arg(k)}[b]` : `${c.arg(k)}[b * ${c.n} + i]`;
+  return scalar ? `${c.arg(k)}[0]` : `${c.arg(k)}[i]`;
+}
+
+/** out[b, i] = expression, over the batch (one row if the node is shared). */
+function elementwise(expression: (c: NodeContext) => string) {
+  return (c: NodeContext) =>
+    `for (let b = 0; b < ${c.node.batched ? "B" : "1"}; b++) for (let i = 0; i < ${c.n}; i++) ${c.out}[b * ${c.n} + i] = ${expression(c)};`;
+}
+
+const x0 = (c: NodeContext) => operand(c, 0);
+const x1 = (c: NodeContext) => operand(c, 1);
+
+/** A loop over each example's row of the first argument: `row` is its offset. */
+const perRow = (c: NodeContext, m: number, body: string) =>
+  `for (let b = 0; b < B; b++) { const row = b * ${m}, o = b * ${c.n}; ${body} }`;
+
+export const codeForOp: Record<Op, (c: NodeContext) => string> = {
+  param: () => "",
+  const: () => "",
+  data: (c) => c.leaf.data(c.node, c.out, c.n),
+  read: (c) => c.leaf.read(c.node, c.out, c.n),
+  value: (c) => c.leaf.value(c.node, c.out, c.n),
+  primal: (c) => c.leaf.primal(c.node, c.out, c.n),
+  seed: (c) => c.leaf.seed(c.node, c.out),
+  adjoint: (c) => c.leaf.adjoint(c.node, c.out, c.n),
+  accumulate: (c) => c.leaf.accumulate(c.node, c.arg(0), c.argNode(0)),
+
+  add: elementwise((c) => `${x0(c)} + ${x1(c)}`),
+  sub: elementwise((c) => `${x0(c)} - ${x1(c)}`),
+  mul: elementwise((c) => `${x0(c)} * ${x1(c)}`),
+  div: elementwise((c) => `${x0(c)} / ${x1(c)}`),
+  neg: elementwise((c) => `-${x0(c)}`),
+  sigmoid: elementwise((c) => `1 / (1 + Math.exp(-${x0(c)}))`),
+  tanh: elementwise((c) => `Math.tanh(${x0(c)})`),
+  relu: elementwise((c) => `Math.max(${x0(c)}, 0)`),
+  step: elementwise((c) => `(${x0(c)} > 0 ? 1 : 0)`),
+  exp: elementwise((c) => `Math.exp(${x0(c)})`),
+  log: elementwise((c) => `Math.log(${x0(c)})`),
+
+  softmax: (c) =>
+    perRow(c, c.n, `let max = -Infinity; for (let i = 0; i < ${c.n}; i++) max = Math.max(max, ${c.arg(0)}[row + i]); ` +
+      `let sum = 0; for (let i = 0; i < ${c.n}; i++) sum += (${c.out}[o + i] = Math.exp(${c.arg(0)}[row + i] - max)); ` +
+      `for (let i = 0; i < ${c.n}; i++) ${c.out}[o + i] /= sum;`),
+  log_softmax: (c) =>
+    perRow(c, c.n, `let max = -Infinity; for (let i = 0; i < ${c.n}; i++) max = Math.max(max, ${c.arg(0)}[row + i]); ` +
+      `let sum = 0; for (let i = 0; i < ${c.n}; i++) sum += Math.exp(${c.arg(0)}[row + i] - max); ` +
+      `const lse = max + Math.log(sum); for (let i = 0; i < ${c.n}; i++) ${c.out}[o + i] = ${c.arg(0)}[row + i] - lse;`),
+  sum: (c) => {
+    const m = size(c.argNode(0));
+    return perRow(c, m, `let s = 0; for (let i = 0; i < ${m}; i++) s += ${c.arg(0)}[row + i]; ${c.out}[b] = s;`);
+  },
+  broadcast: (c) => `for (let b = 0; b < B; b++) ${c.out}.fill(${c.arg(0)}[b], b * ${c.n}, (b + 1) * ${c.n});`,
+  batch_sum: (c) =>
+    `${c.out}.fill(0); for (let b = 0; b < B; b++) for (let i = 0; i < ${c.n}; i++) ${c.out}[i] += ${c.arg(0)}[b * ${c.n} + i];`,
+  concat: (c) => {
+    let at = 0;
+    const copies = c.node.args.map((_, k) => {
+      const m = size(c.argNode(k));
+      const copy = `${c.out}.set(${c.arg(k)}.subarray(b * ${m}, (b + 1) * ${m}), b * ${c.n} + ${at});`;
+      at += m;
+      return copy;
+    });
+    return `for (let b = 0; b < B; b++) { ${copies.join(" ")} }`;
+  },
+  slice: (c) => {
+    const m = size(c.argNode(0));
+    const { from, to } = c.node.attrs;
+    return `for (let b = 0; b < B; b++) ${c.out}.set(${c.arg(0)}.subarray(b * ${m} + ${from}, b * ${m} + ${to}), b * ${c.n});`;
+  },
+  pad: (c) => {
+    const m = size(c.argNode(0));
+    return `${c.out}.fill(0, 0, B * ${c.n}); for (let b = 0; b < B; b++) ${c.out}.set(${c.arg(0)}.subarray(b * ${m}, (b + 1) * ${m}), b * ${c.n} + ${c.node.attrs.from});`;
+  },
+  onehot: (c) =>
+    `${c.out}.fill(0, 0, B * ${c.n}); for (let b = 0; b < B; b++) { const id = ${c.arg(0)}[b]; if (id >= 0 && id < ${c.n}) ${c.out}[b * ${c.n} + id] = 1; }`,
+
+  matvec: (c) => {
+    const [m, n] = c.argNode(0).shape;
+    return `for (let b = 0; b < B; b++) for (let r = 0; r < ${m}; r++) { let s = 0; for (let j = 0; j < ${n}; j++) s += ${c.arg(0)}[r * ${n} + j] * ${c.arg(1)}[b * ${n} + j]; ${c.out}[b * ${m} + r] = s; }`;
+  },
+  matvec_t: (c) => {
+    const [m, n] = c.argNode(0).shape;
+    return `${c.out}.fill(0, 0, B * ${n}); for (let b = 0; b < B; b++) for (let r = 0; r < ${m}; r++) { const g = ${c.arg(1)}[b * ${m} + r]; for (let j = 0; j < ${n}; j++) ${c.out}[b * ${n} + j] += ${c.arg(0)}[r * ${n} + j] * g; }`;
+  },
+  outer: (c) => {
+    const [m, n] = c.node.shape;
+    return `${c.out}.fill(0); for (let b = 0; b < B; b++) for (let r = 0; r < ${m}; r++) { const g = ${c.arg(0)}[b * ${m} + r]; for (let j = 0; j < ${n}; j++) ${c.out}[r * ${n} + j] += g * ${c.arg(1)}[b * ${n} + j]; }`;
+  },
+  gather: (c) => {
+    const [m, v] = c.argNode(0).shape;
+    return `${c.out}.fill(0, 0, B * ${m}); for (let b = 0; b < B; b++) { const id = ${c.arg(1)}[b]; if (id >= 0 && id < ${v}) for (let r = 0; r < ${m}; r++) ${c.out}[b * ${m} + r] = ${c.arg(0)}[r * ${v} + id]; }`;
+  },
+  scatter: (c) => {
+    const [m, v] = c.node.shape;
+    return `${c.out}.fill(0); for (let b = 0; b < B; b++) { const id = ${c.arg(1)}[b]; if (id >= 0 && id < ${v}) for (let r = 0; r < ${m}; r++) ${c.out}[r * ${v} + id] += ${c.arg(0)}[b * ${m} + r]; }`;
+  },
+
+  cross_entropy: (c) => {
+    const k = size(c.argNode(0));
+    return perRow(c, k, `const id = ${c.arg(1)}[b]; if (id < 0 || id >= ${k}) { ${c.out}[b] = 0; continue; } ` +
+      `let max = -Infinity; for (let i = 0; i < ${k}; i++) max = Math.max(max, ${c.arg(0)}[row + i]); ` +
+      `let sum = 0; for (let i = 0; i < ${k}; i++) sum += Math.exp(${c.arg(0)}[row + i] - max); ` +
+      `${c.out}[b] = max + Math.log(sum) - ${c.arg(0)}[row + id];`);
+  },
+  binary_cross_entropy: (c) => {
+    const k = size(c.argNode(0));
+    return perRow(c, k, `let s = 0; for (let i = 0; i < ${k}; i++) { const z = ${c.arg(0)}[row + i]; ` +
+      `s += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - ${c.arg(1)}[row + i] * z; } ${c.out}[b] = s;`);
+  },
+  mse: (c) => {
+    const k = size(c.argNode(0));
+    return perRow(c, k, `let s = 0; for (let i = 0; i < ${k}; i++) { const d = ${c.arg(0)}[row + i] - ${c.arg(1)}[row + i]; s += d * d; } ${c.out}[b] = s / ${k};`);
+  },
+};

@@ -1,0 +1,107 @@
+// A block as TypeScript: its loop over time (or one pass), each node's code in order, then
+// what the step keeps for the backward pass, stores as sequences or values, and adds to the loss.
+import type { Block, Node, Program, TimeIndex } from "../ir/nodes.ts";
+import { codeForOp, type LeafCode } from "./code-for-op.ts";
+import type { Names } from "./module.ts";
+import { comment } from "./names.ts";
+
+const size = (node: Node) => node.shape.reduce((a, b) => a * b, 1);
+
+/** The step of example b that an index reads, as an expression. */
+function stepOf(index: TimeIndex | undefined, lengths: string): string {
+  if (!index) return "0";
+  if (index.kind !== "step") return index.kind === "first" ? "0" : `${lengths}[b] - 1`;
+  return index.offset === 0 ? "t" : `t ${index.offset > 0 ? "+" : "-"} ${Math.abs(index.offset)}`;
+}
+
+function leafCode(program: Program, names: Names, block: Block, forwardBlock: number | undefined): LeafCode {
+  const lengthsOf = (axis: string | undefined) => (axis ? `L_${axis}` : "ONES");
+  const rowCopy = (out: string, n: number, source: string, at: string) => `${out}.set(${source}.subarray(${at} * ${n}, (${at} + 1) * ${n}), b * ${n});`;
+  return {
+    data(node, out, n) {
+      const info = program.data.find((d) => d.name === node.attrs.name)!;
+      const field = names.data(info.name);
+      if (!info.sequence) return `${out}.set(${field}.subarray(0, B * ${n}));`;
+      const L = lengthsOf(info.axis);
+      const missing = info.kind === "ids" ? `${out}[b] = -1;` : `${out}.fill(0, b * ${n}, (b + 1) * ${n});`;
+      return `for (let b = 0; b < B; b++) { const u = ${stepOf(node.attrs.index, L)}; if (u >= 0 && u < ${L}[b]) ${rowCopy(out, n, field, "(u * B + b)")} else ${missing} }`;
+    },
+    read(node, out, n) {
+      const info = program.sequences.find((s) => s.name === node.attrs.name)!;
+      const L = lengthsOf(info.axis);
+      const before = info.direction === "backward" ? `u >= ${L}[b]` : "u < 0";
+      const init = info.init ? `if (${before}) ${rowCopy(out, n, names.value(info.init), "b")} else ` : "";
+      return `for (let b = 0; b < B; b++) { const u = ${stepOf(node.attrs.index, L)}; if (u >= 0 && u < ${L}[b]) ${rowCopy(out, n, names.sequence(info.name), "(u * B + b)")} else ${init}${out}.fill(0, b * ${n}, (b + 1) * ${n}); }`;
+    },
+    value: (node, out, n) => `${out}.set(${names.value(node.attrs.name!)}.subarray(0, B * ${n}));`,
+    primal: (node, out, n) => `${out}.set(${names.tape(forwardBlock!, node.attrs.node!)}.subarray(t * B * ${n}, (t + 1) * B * ${n}));`,
+    seed: (node, out) => `for (let b = 0; b < B; b++) ${out}[b] = t < ${lengthsOf(block.axis)}[b] ? W${node.attrs.loss} : 0;`,
+    adjoint(node, out, n) {
+      if (node.attrs.into === "value") return `${out}.set(${names.valueAdjoint(node.attrs.name!)}.subarray(0, B * ${n}));`;
+      return `${out}.set(${names.sequenceAdjoint(node.attrs.name!)}.subarray(t * B * ${n}, (t + 1) * B * ${n}));`;
+    },
+    accumulate(node, x, xNode) {
+      const n = size(xNode);
+      const name = node.attrs.name!;
+      if (node.attrs.into === "param") return `{ const g = ${names.grad(name)}; for (let i = 0; i < ${n}; i++) g[i] += ${x}[i]; }`;
+      if (node.attrs.into === "value") return `{ const d = ${names.valueAdjoint(name)}; for (let i = 0; i < B * ${n}; i++) d[i] += ${x}[i]; }`;
+      const info = program.sequences.find((s) => s.name === name)!;
+      const L = lengthsOf(info.axis);
+      const before = info.direction === "backward" ? `u >= ${L}[b]` : "u < 0";
+      const toInit = info.init
+        ? ` else if (${before}) { const d = ${names.valueAdjoint(info.init)}; for (let i = 0; i < ${n}; i++) d[b * ${n} + i] += ${x}[b * ${n} + i]; }`
+        : "";
+      return `{ const d = ${names.sequenceAdjoint(name)}; for (let b = 0; b < B; b++) { const u = ${stepOf(node.attrs.index, L)}; if (u >= 0 && u < ${L}[b]) { for (let i = 0; i < ${n}; i++) d[(u * B + b) * ${n} + i] += ${x}[b * ${n} + i]; }${toInit} } }`;
+    },
+  };
+}
+
+/**
+ * The code of a block. `buffer(id)` names each node's step buffer; `kept` are the nodes whose
+ * values the backward pass reads, copied into the tape at every step.
+ */
+export function blockCode(
+  program: Program,
+  names: Names,
+  block: Block,
+  buffer: (id: number) => string,
+  kept: Set<number>,
+  forwardIndex: number | undefined, // a forward block's own index, to name its tape
+  primalOf: number | undefined, // a backward block: the forward block it reads
+): string {
+  const leaf = leafCode(program, names, block, primalOf);
+  const lines: string[] = [comment(block.kind === "loop" ? `${block.comment} (${block.direction} over ${block.axis})` : block.comment)];
+  const T = block.kind === "loop" ? `T_${block.axis}` : "1";
+  const L = block.axis ? `L_${block.axis}` : "ONES";
+  lines.push(`for (let k = 0; k < ${T}; k++) {`, `  const t = ${block.direction === "backward" ? `${T} - 1 - k` : "k"};`);
+  block.nodes.forEach((node, id) => {
+    const code = codeForOp[node.op]({
+      node,
+      out: buffer(id),
+      n: size(node),
+      arg: (i) => {
+        const a = block.nodes[node.args[i]];
+        if (a.op === "param") return names.param(a.attrs.name!);
+        if (a.op === "const") return `(${a.attrs.value})`;
+        return buffer(node.args[i]);
+      },
+      argNode: (i) => block.nodes[node.args[i]],
+      leaf,
+    });
+    if (code) lines.push(`  ${code}`);
+  });
+  if (forwardIndex !== undefined)
+    for (const id of kept) {
+      const n = size(block.nodes[id]);
+      lines.push(`  ${names.tape(forwardIndex, id)}.set(${buffer(id)}.subarray(0, B * ${n}), t * B * ${n});`);
+    }
+  for (const store of block.stores) {
+    const n = size(block.nodes[store.node]);
+    const target = block.kind === "loop" ? names.sequence(store.name) : names.value(store.name);
+    lines.push(`  ${target}.set(${buffer(store.node)}.subarray(0, B * ${n}), ${block.kind === "loop" ? `t * B * ${n}` : "0"});`);
+  }
+  for (const term of block.losses)
+    lines.push(`  for (let b = 0; b < B; b++) if (t < ${L}[b]) loss += W${term.loss} * ${buffer(term.node)}[b];`);
+  lines.push("}");
+  return lines.join("\n");
+}

@@ -1,0 +1,175 @@
+// A differentiated program as one TypeScript module: its layouts, its buffers (grown to the
+// largest batch seen, then reused), and `loss`, `lossAndGrad` and `predict` over them. It
+// implements runtime/model.ts's CompiledModel and imports nothing else.
+import type { DifferentiatedProgram, Node } from "../ir/nodes.ts";
+import { blockCode } from "./loops.ts";
+import { comment, identifier, literal } from "./names.ts";
+
+export interface EmitOptions {
+  dtype: "float32" | "float64";
+  /** How the module imports the runtime's types: a path, or the package's `rnnc/runtime`. */
+  runtime: string;
+  source?: string; // the model file's name, for the header
+}
+
+/** The identifiers of everything the generated code names. */
+export interface Names {
+  param(name: string): string;
+  grad(name: string): string;
+  data(name: string): string;
+  sequence(name: string): string;
+  sequenceAdjoint(name: string): string;
+  value(name: string): string;
+  valueAdjoint(name: string): string;
+  tape(block: number, node: number): string;
+}
+
+const size = (node: Node) => node.shape.reduce((a, b) => a * b, 1);
+
+function namesFor(p: DifferentiatedProgram): Names {
+  const index = <T extends { name: string }>(list: T[], name: string) => list.findIndex((x) => x.name === name);
+  return {
+    param: (name) => identifier("p", index(p.params, name), name),
+    grad: (name) => identifier("g", index(p.params, name), name),
+    data: (name) => identifier("d", index(p.data, name), name),
+    sequence: (name) => identifier("s", index(p.sequences, name), name),
+    sequenceAdjoint: (name) => identifier("ds", index(p.sequences, name), name),
+    value: (name) => identifier("v", index(p.values, name), name),
+    valueAdjoint: (name) => identifier("dv", index(p.values, name), name),
+    tape: (block, node) => `k${block}_${node}`,
+  };
+}
+
+export function emitModule(p: DifferentiatedProgram, options: EmitOptions): string {
+  const names = namesFor(p);
+  const F = options.dtype === "float64" ? "Float64Array" : "Float32Array";
+  const forwardBuffer = (block: number) => (id: number) => `f${block}_${id}`;
+  const backwardBuffer = (block: number) => (id: number) => `r${block}_${id}`;
+  // Predictions are kept too: predict() reads them from the tape.
+  const predictionNodes = p.blocks.map((b) => new Set(b.losses.map((l) => b.nodes[l.node].args[0])));
+  const kept = p.blocks.map((_, i) => new Set([...(p.kept.get(i) ?? []), ...predictionNodes[i]]));
+  const axes = [...new Set([...p.data, ...p.sequences].map((x) => x.axis).filter((a): a is "t" | "s" => !!a))];
+
+  // Buffers: [name, rows] where rows is "B" (one per example), "1" (shared) or "T_t * B" (a tape).
+  const buffers: [string, string, number][] = [];
+  p.blocks.forEach((block, i) =>
+    block.nodes.forEach((node, id) => {
+      if (node.op !== "param" && node.op !== "const") buffers.push([forwardBuffer(i)(id), node.batched ? "B" : "1", size(node)]);
+    }),
+  );
+  p.backward.forEach((block, i) =>
+    block.nodes.forEach((node, id) => {
+      if (node.op !== "param" && node.op !== "const" && node.op !== "accumulate") buffers.push([backwardBuffer(i)(id), node.batched ? "B" : "1", size(node)]);
+    }),
+  );
+  kept.forEach((ids, i) => {
+    const block = p.blocks[i];
+    for (const id of ids) buffers.push([names.tape(i, id), block.kind === "loop" ? `T_${block.axis} * B` : "B", size(block.nodes[id])]);
+  });
+  for (const s of p.sequences) {
+    buffers.push([names.sequence(s.name), `T_${s.axis} * B`, s.size]);
+    buffers.push([names.sequenceAdjoint(s.name), `T_${s.axis} * B`, s.size]);
+  }
+  for (const v of p.values) {
+    buffers.push([names.value(v.name), "B", v.size]);
+    buffers.push([names.valueAdjoint(v.name), "B", v.size]);
+  }
+
+  const weights = p.losses.map((loss, i) =>
+    loss.reduction === "mean_over_tokens" && loss.axis
+      ? `const W${i} = 1 / Math.max(1, L_${loss.axis}.reduce((a, b) => a + b, 0));`
+      : `const W${i} = 1 / B;`,
+  );
+  const lossLayout = p.losses.map((loss, i) => {
+    const block = p.blocks.find((b) => b.losses.some((l) => l.loss === i))!;
+    const prediction = block.nodes[block.nodes[block.losses.find((l) => l.loss === i)!.node].args[0]];
+    return { ...loss, size: size(prediction) };
+  });
+
+  const forward = p.blocks.map((block, i) => blockCode(p, names, block, forwardBuffer(i), kept[i], i, undefined));
+  const backward = p.backward.map((block, i) => blockCode(p, names, block, backwardBuffer(i), new Set(), undefined, block.primalOf));
+
+  const predictions = p.losses.map((loss, i) => {
+    const blockIndex = p.blocks.findIndex((b) => b.losses.some((l) => l.loss === i));
+    const block = p.blocks[blockIndex];
+    const node = block.nodes[block.losses.find((l) => l.loss === i)!.node].args[0];
+    const n = lossLayout[i].size;
+    const rows = block.kind === "loop" ? `T_${block.axis} * B` : "B";
+    const transform =
+      loss.kind === "cross_entropy"
+        ? `for (let r = 0; r < ${rows}; r++) { let max = -Infinity; for (let i = 0; i < ${n}; i++) max = Math.max(max, out[r * ${n} + i]); let sum = 0; for (let i = 0; i < ${n}; i++) sum += (out[r * ${n} + i] = Math.exp(out[r * ${n} + i] - max)); for (let i = 0; i < ${n}; i++) out[r * ${n} + i] /= sum; }`
+        : loss.kind === "binary_cross_entropy"
+          ? `for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-out[i]));`
+          : "";
+    return `  { const out = ${names.tape(blockIndex, node)}.slice(0, ${rows} * ${n}); ${transform} predictions.push(out); }`;
+  });
+
+  return `${comment(`generated by rnnc from ${options.source ?? p.model} — do not edit`)}
+${comment(`model ${p.model}: ${p.params.length} params, ${p.blocks.length} forward and ${p.backward.length} backward blocks, ${options.dtype}`)}
+import type { CompiledModel, DataLayout, LossLayout, ModelBatch, ParamLayout } from ${literal(options.runtime)};
+
+type F = ${F};
+
+export const params: ParamLayout[] = ${JSON.stringify(p.params.map(({ name, shape, init, decay, layer }) => ({ name, shape, init, decay, layer })))};
+export const data: DataLayout[] = ${JSON.stringify(p.data)};
+export const losses: LossLayout[] = ${JSON.stringify(lossLayout)};
+
+// Work buffers, grown to the largest batch and longest sequences seen, then reused.
+let capacity = { B: 0${axes.map((a) => `, ${a}: 0`).join("")} };
+${buffers.map(([name]) => `let ${name} = new ${F}(0);`).join("\n")}
+
+function ensure(B: number${axes.map((a) => `, T_${a}: number`).join("")}): void {
+  if (B <= capacity.B${axes.map((a) => ` && T_${a} <= capacity.${a}`).join("")}) return;
+  B = Math.max(B, capacity.B);
+${axes.map((a) => `  T_${a} = Math.max(T_${a}, capacity.${a});`).join("\n")}
+  capacity = { B${axes.map((a) => `, ${a}: T_${a}`).join("")} };
+${buffers.map(([name, rows, n]) => `  ${name} = new ${F}(${rows} * ${n});`).join("\n")}
+}
+
+const maxOf = (lengths: Int32Array) => lengths.reduce((a, b) => Math.max(a, b), 0);
+
+function run(P: Map<string, F>, batch: ModelBatch, G: Map<string, F> | undefined): number {
+  const B = batch.size;
+  const ONES = new Int32Array(B).fill(1);
+${axes.map((a) => `  const L_${a} = batch.lengths.${a} ?? ONES, T_${a} = maxOf(L_${a});`).join("\n")}
+  ensure(B${axes.map((a) => `, T_${a}`).join("")});
+${p.params.map((x) => `  const ${names.param(x.name)} = P.get(${literal(x.name)})!;`).join("\n")}
+${p.data.map((x) => `  const ${names.data(x.name)} = batch.fields.get(${literal(x.name)})!;`).join("\n")}
+${weights.map((w) => `  ${w}`).join("\n")}
+  let loss = 0;
+${forward.map((code) => indent(code)).join("\n")}
+  if (!G) return loss;
+${p.params.map((x) => `  const ${names.grad(x.name)} = G.get(${literal(x.name)})!;\n  ${names.grad(x.name)}.fill(0);`).join("\n")}
+${[...p.sequences.map((s) => names.sequenceAdjoint(s.name)), ...p.values.map((v) => names.valueAdjoint(v.name))].map((x) => `  ${x}.fill(0);`).join("\n")}
+${backward.map((code) => indent(code)).join("\n")}
+  return loss;
+}
+
+export function createParams(): Map<string, F> {
+  return new Map(params.map((p) => [p.name, new ${F}(p.shape.reduce((a, b) => a * b, 1))]));
+}
+
+export function loss(P: Map<string, F>, batch: ModelBatch): number {
+  return run(P, batch, undefined);
+}
+
+export function lossAndGrad(P: Map<string, F>, G: Map<string, F>, batch: ModelBatch): number {
+  return run(P, batch, G);
+}
+
+export function predict(P: Map<string, F>, batch: ModelBatch): F[] {
+  run(P, batch, undefined);
+  const B = batch.size;
+  const ONES = new Int32Array(B).fill(1);
+${axes.map((a) => `  const T_${a} = maxOf(batch.lengths.${a} ?? ONES);`).join("\n")}
+  const predictions: F[] = [];
+${predictions.join("\n")}
+  return predictions;
+}
+
+export const model: CompiledModel<F> = { name: ${literal(p.model)}, params, data, losses, createParams, loss, lossAndGrad, predict };
+export default model;
+`;
+}
+
+const indent = (code: string) => code.split("\n").map((line) => `  ${line}`).join("\n");
