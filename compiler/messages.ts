@@ -44,6 +44,7 @@ export const messages = {
   badDataType: (role: string, type: string, allowed: string) => [`\`${type}\` cannot be the type of an ${role}`, `an ${role} is ${allowed}`],
   badCellType: (type: string) => [`\`${type}\` cannot be the type of a cell's input, state or param`, "write a shape such as [H] or [4*H, I + H], or token(V) for a token input"],
   unknownInitializer: (name: string, candidate?: string) => [`unknown initializer \`${name}\``, didYouMean(candidate) ?? "initializers are glorot, orthogonal, zeros, ones, lstm_bias, normal(std) and uniform(limit)"],
+  initializerShape: (name: string, shape: string, needs: string) => `initializer \`${name}\` needs ${needs}, but the param is ${shape}`,
   initializerArgs: (name: string, expected: number) => `initializer \`${name}\` takes ${expected === 0 ? "no arguments" : `${expected} number${expected > 1 ? "s" : ""}`}`,
 
   // ---- sizes ----------------------------------------------------------------------------------

@@ -18,4 +18,5 @@ export {
   type ExpectedLayout,
   type SavedParam,
 } from "./checkpoint.ts";
+export type { Axis, CompiledModel, DataLayout, LossLayout, ModelBatch, ParamLayout } from "./model.ts";
 export { argmax, sampleLogits, softmaxInPlace, type SamplingOptions } from "./sampling.ts";

@@ -60,12 +60,12 @@ export function checkCell(def: ast.CellDef, file: string, source: string, report
     } else if (stmt.kind === "param") {
       const type = declaredType(stmt.type, false, sizeOf, source, report);
       const name = declare(stmt.name, { what: "a param", type, node: stmt.name });
-      cell.params.push({
-        name,
-        shape: type.kind === "tensor" ? type.shape : [],
-        init: initializer(stmt, report),
-        decl: stmt,
-      });
+      const shape = type.kind === "tensor" ? type.shape : [];
+      const init = initializer(stmt, report);
+      // lstm_bias sets the second quarter (the forget gate) to 1: it needs a vector of 4 equal parts.
+      if (init.name === "lstm_bias" && type.kind === "tensor" && (shape.length !== 1 || !divisibleBy4(shape[0])))
+        report(diagnostic("initializerShape", stmt.init!.span, "lstm_bias", formatType(type), "a vector of size 4*H"));
+      cell.params.push({ name, shape, init, decl: stmt });
     } else if (stmt.kind === "return") returns.push(stmt);
     else equations.push(stmt);
   }
@@ -169,6 +169,8 @@ export function checkCell(def: ast.CellDef, file: string, source: string, report
   }
   return cell;
 }
+
+const divisibleBy4 = (s: Size) => [...s.values()].every((c) => c % 4 === 0);
 
 /** `[H]` → a tensor; `token` or `token(V)` → a token id (inputs only). */
 function declaredType(

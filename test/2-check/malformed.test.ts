@@ -162,6 +162,12 @@ const cases: Case[] = [
     hint: "did you mean `glorot`?",
   },
   {
+    name: "an lstm_bias that is not four gates",
+    source: cell("  param b: [H] init lstm_bias\n  h' = tanh(b + h)"),
+    at: "lstm_bias",
+    message: "initializer `lstm_bias` needs a vector of size 4*H, but the param is [H]",
+  },
+  {
     name: "unknown type",
     source: parity(`${recurrence}\n${loss}`).replace("seq<token>", "sequence<token>"),
     at: "sequence",
