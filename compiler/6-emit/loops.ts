@@ -57,8 +57,9 @@ function leafCode(program: Program, names: Names, block: Block, forwardBlock: nu
 }
 
 /**
- * The code of a block. `buffer(id)` names each node's step buffer; `kept` are the nodes whose
- * values the backward pass reads, copied into the tape at every step.
+ * The code of a block: a small function per node (V8 optimizes small functions; one huge one
+ * would stay interpreted) and the loop that calls them. `buffer(id)` names each node's step
+ * buffer; `kept` are the nodes whose values the backward pass reads, copied to the tape each step.
  */
 export function blockCode(
   program: Program,
@@ -68,8 +69,9 @@ export function blockCode(
   kept: Set<number>,
   forwardIndex: number | undefined, // a forward block's own index, to name its tape
   primalOf: number | undefined, // a backward block: the forward block it reads
-): string {
+): { functions: string; loop: string } {
   const leaf = leafCode(program, names, block, primalOf);
+  const functions: string[] = [];
   const lines: string[] = [comment(block.kind === "loop" ? `${block.comment} (${block.direction} over ${block.axis})` : block.comment)];
   const T = block.kind === "loop" ? `T_${block.axis}` : "1";
   const L = block.axis ? `L_${block.axis}` : "ONES";
@@ -88,7 +90,10 @@ export function blockCode(
       argNode: (i) => block.nodes[node.args[i]],
       leaf,
     });
-    if (code) lines.push(`  ${code}`);
+    if (!code) return;
+    const name = `${buffer(id)}_step`;
+    functions.push(`function ${name}(t: number): void {\n  ${comment(`${node.op} ${JSON.stringify(node.attrs)}`)}\n  ${code}\n}`);
+    lines.push(`  ${name}(t);`);
   });
   if (forwardIndex !== undefined)
     for (const id of kept) {
@@ -103,5 +108,5 @@ export function blockCode(
   for (const term of block.losses)
     lines.push(`  for (let b = 0; b < B; b++) if (t < ${L}[b]) loss += W${term.loss} * ${buffer(term.node)}[b];`);
   lines.push("}");
-  return lines.join("\n");
+  return { functions: functions.join("\n"), loop: lines.join("\n") };
 }

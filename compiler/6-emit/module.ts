@@ -77,8 +77,8 @@ export function emitModule(p: DifferentiatedProgram, options: EmitOptions): stri
 
   const weights = p.losses.map((loss, i) =>
     loss.reduction === "mean_over_tokens" && loss.axis
-      ? `const W${i} = 1 / Math.max(1, L_${loss.axis}.reduce((a, b) => a + b, 0));`
-      : `const W${i} = 1 / B;`,
+      ? `W${i} = 1 / Math.max(1, L_${loss.axis}.reduce((a, b) => a + b, 0));`
+      : `W${i} = 1 / B;`,
   );
   const lossLayout = p.losses.map((loss, i) => {
     const block = p.blocks.find((b) => b.losses.some((l) => l.loss === i))!;
@@ -128,20 +128,30 @@ ${buffers.map(([name, rows, n]) => `  ${name} = new ${F}(${rows} * ${n});`).join
 
 const maxOf = (lengths: Int32Array) => lengths.reduce((a, b) => Math.max(a, b), 0);
 
+// The current batch, params and gradients, set by run() for the step functions below.
+let B = 0;
+let ONES: Int32Array = new Int32Array(0);
+${axes.map((a) => `let L_${a}: Int32Array = ONES, T_${a} = 0;`).join("\n")}
+${weights.map((_, i) => `let W${i} = 0;`).join("\n")}
+${p.params.map((x) => `let ${names.param(x.name)}: F = new ${F}(0), ${names.grad(x.name)}: F = new ${F}(0);`).join("\n")}
+${p.data.map((x) => `let ${names.data(x.name)}: Float32Array | Float64Array = new ${F}(0);`).join("\n")}
+
+${[...forward, ...backward].map((b) => b.functions).join("\n")}
+
 function run(P: Map<string, F>, batch: ModelBatch, G: Map<string, F> | undefined): number {
-  const B = batch.size;
-  const ONES = new Int32Array(B).fill(1);
-${axes.map((a) => `  const L_${a} = batch.lengths.${a} ?? ONES, T_${a} = maxOf(L_${a});`).join("\n")}
+  B = batch.size;
+  ONES = new Int32Array(B).fill(1);
+${axes.map((a) => `  L_${a} = batch.lengths.${a} ?? ONES;\n  T_${a} = maxOf(L_${a});`).join("\n")}
   ensure(B${axes.map((a) => `, T_${a}`).join("")});
-${p.params.map((x) => `  const ${names.param(x.name)} = P.get(${literal(x.name)})!;`).join("\n")}
-${p.data.map((x) => `  const ${names.data(x.name)} = batch.fields.get(${literal(x.name)})!;`).join("\n")}
+${p.params.map((x) => `  ${names.param(x.name)} = P.get(${literal(x.name)})!;`).join("\n")}
+${p.data.map((x) => `  ${names.data(x.name)} = batch.fields.get(${literal(x.name)})!;`).join("\n")}
 ${weights.map((w) => `  ${w}`).join("\n")}
   let loss = 0;
-${forward.map((code) => indent(code)).join("\n")}
+${forward.map((b) => indent(b.loop)).join("\n")}
   if (!G) return loss;
-${p.params.map((x) => `  const ${names.grad(x.name)} = G.get(${literal(x.name)})!;\n  ${names.grad(x.name)}.fill(0);`).join("\n")}
+${p.params.map((x) => `  ${names.grad(x.name)} = G.get(${literal(x.name)})!;\n  ${names.grad(x.name)}.fill(0);`).join("\n")}
 ${[...p.sequences.map((s) => names.sequenceAdjoint(s.name)), ...p.values.map((v) => names.valueAdjoint(v.name))].map((x) => `  ${x}.fill(0);`).join("\n")}
-${backward.map((code) => indent(code)).join("\n")}
+${backward.map((b) => indent(b.loop)).join("\n")}
   return loss;
 }
 
@@ -159,9 +169,6 @@ export function lossAndGrad(P: Map<string, F>, G: Map<string, F>, batch: ModelBa
 
 export function predict(P: Map<string, F>, batch: ModelBatch): F[] {
   run(P, batch, undefined);
-  const B = batch.size;
-  const ONES = new Int32Array(B).fill(1);
-${axes.map((a) => `  const T_${a} = maxOf(batch.lengths.${a} ?? ONES);`).join("\n")}
   const predictions: F[] = [];
 ${predictions.join("\n")}
   return predictions;
