@@ -10,6 +10,8 @@ export interface NodeContext {
   n: number; // its size per example
   arg: (i: number) => string; // an argument's buffer (a param's array, a constant's literal)
   argNode: (i: number) => Node;
+  /** Add into `out` (a param's gradient) instead of overwriting it: a gradient's last step. */
+  accumulate?: boolean;
   /** Leaves and sinks: where data, sequences, values, adjoints and gradients live. */
   leaf: LeafCode;
 }
@@ -40,6 +42,9 @@ function elementwise(expression: (c: NodeContext) => string) {
   return (c: NodeContext) =>
     `for (let b = 0; b < ${c.node.batched ? "B" : "1"}; b++) for (let i = 0; i < ${c.n}; i++) ${c.out}[b * ${c.n} + i] = ${expression(c)};`;
 }
+
+/** Sums over the batch start from zero, unless they add straight into a gradient. */
+const zero = (c: NodeContext) => (c.accumulate ? "" : `${c.out}.fill(0); `);
 
 const x0 = (c: NodeContext) => operand(c, 0);
 const x1 = (c: NodeContext) => operand(c, 1);
@@ -85,7 +90,7 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   },
   broadcast: (c) => `for (let b = 0; b < B; b++) ${c.out}.fill(${c.arg(0)}[b], b * ${c.n}, (b + 1) * ${c.n});`,
   batch_sum: (c) =>
-    `${c.out}.fill(0); for (let b = 0; b < B; b++) for (let i = 0; i < ${c.n}; i++) ${c.out}[i] += ${c.arg(0)}[b * ${c.n} + i];`,
+    `${zero(c)}for (let b = 0; b < B; b++) for (let i = 0; i < ${c.n}; i++) ${c.out}[i] += ${c.arg(0)}[b * ${c.n} + i];`,
   concat: (c) => {
     let at = 0;
     const copies = c.node.args.map((_, k) => {
@@ -118,7 +123,7 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   },
   outer: (c) => {
     const [m, n] = c.node.shape;
-    return `${c.out}.fill(0); for (let b = 0; b < B; b++) for (let r = 0; r < ${m}; r++) { const g = ${c.arg(0)}[b * ${m} + r]; for (let j = 0; j < ${n}; j++) ${c.out}[r * ${n} + j] += g * ${c.arg(1)}[b * ${n} + j]; }`;
+    return `${zero(c)}for (let b = 0; b < B; b++) for (let r = 0; r < ${m}; r++) { const g = ${c.arg(0)}[b * ${m} + r]; for (let j = 0; j < ${n}; j++) ${c.out}[r * ${n} + j] += g * ${c.arg(1)}[b * ${n} + j]; }`;
   },
   gather: (c) => {
     const [m, v] = c.argNode(0).shape;
@@ -126,7 +131,7 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   },
   scatter: (c) => {
     const [m, v] = c.node.shape;
-    return `${c.out}.fill(0); for (let b = 0; b < B; b++) { const id = ${c.arg(1)}[b]; if (id >= 0 && id < ${v}) for (let r = 0; r < ${m}; r++) ${c.out}[r * ${v} + id] += ${c.arg(0)}[b * ${m} + r]; }`;
+    return `${zero(c)}for (let b = 0; b < B; b++) { const id = ${c.arg(1)}[b]; if (id >= 0 && id < ${v}) for (let r = 0; r < ${m}; r++) ${c.out}[r * ${v} + id] += ${c.arg(0)}[b * ${m} + r]; }`;
   },
 
   cross_entropy: (c) => {

@@ -76,23 +76,41 @@ export function blockCode(
   const T = block.kind === "loop" ? `T_${block.axis}` : "1";
   const L = block.axis ? `L_${block.axis}` : "ONES";
   lines.push(`for (let k = 0; k < ${T}; k++) {`, `  const t = ${block.direction === "backward" ? `${T} - 1 - k` : "k"};`);
+  // A param's gradient summed over the batch (outer, scatter, batch_sum) and used only to be
+  // accumulated adds straight into the gradient: no buffer to clear and add again, each step.
+  const uses = new Map<number, number>();
+  for (const node of block.nodes) for (const a of node.args) uses.set(a, (uses.get(a) ?? 0) + 1);
+  const direct = new Map<number, string>();
+  for (const node of block.nodes) {
+    const source = block.nodes[node.args[0]];
+    if (node.op === "accumulate" && node.attrs.into === "param" && uses.get(node.args[0]) === 1 && ["outer", "scatter", "batch_sum"].includes(source.op))
+      direct.set(node.args[0], names.grad(node.attrs.name!));
+  }
   block.nodes.forEach((node, id) => {
+    if (node.op === "accumulate" && direct.has(node.args[0])) return;
+    // The step function reads its buffers into locals first: V8 keeps locals in registers,
+    // where module variables would be loaded from the module's context at every use.
+    const locals: string[] = [`const out = ${direct.get(id) ?? buffer(id)};`];
     const code = codeForOp[node.op]({
       node,
-      out: buffer(id),
+      out: "out",
+      accumulate: direct.has(id),
       n: size(node),
       arg: (i) => {
         const a = block.nodes[node.args[i]];
-        if (a.op === "param") return names.param(a.attrs.name!);
         if (a.op === "const") return `(${a.attrs.value})`;
-        return buffer(node.args[i]);
+        const local = `a${i}`;
+        if (!locals.some((l) => l.startsWith(`const ${local} `)))
+          locals.push(`const ${local} = ${a.op === "param" ? names.param(a.attrs.name!) : buffer(node.args[i])};`);
+        return local;
       },
       argNode: (i) => block.nodes[node.args[i]],
       leaf,
     });
     if (!code) return;
     const name = `${buffer(id)}_step`;
-    functions.push(`function ${name}(t: number): void {\n  ${comment(`${node.op} ${JSON.stringify(node.attrs)}`)}\n  ${code}\n}`);
+    const body = `${(node.op === "accumulate" ? locals.slice(1) : locals).join(" ")}\n  ${code}`;
+    functions.push(`function ${name}(t: number): void {\n  ${comment(`${node.op} ${JSON.stringify(node.attrs)}`)}\n  ${body}\n}`);
     lines.push(`  ${name}(t);`);
   });
   if (forwardIndex !== undefined)
