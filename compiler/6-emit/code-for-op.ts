@@ -3,6 +3,7 @@
 // value into its buffer `out`: B rows of `n` numbers, or one row when it is shared.
 import type { Node } from "../ir/nodes.ts";
 import type { Op } from "../ir/ops.ts";
+import { blockedProduct } from "./products.ts";
 
 export interface NodeContext {
   node: Node;
@@ -113,17 +114,29 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   onehot: (c) =>
     `${c.out}.fill(0, 0, B * ${c.n}); for (let b = 0; b < B; b++) { const id = ${c.arg(0)}[b]; if (id >= 0 && id < ${c.n}) ${c.out}[b * ${c.n} + id] = 1; }`,
 
+  // out[b, r] = Σ_j W[r, j] x[b, j]
   matvec: (c) => {
     const [m, n] = c.argNode(0).shape;
-    return `for (let b = 0; b < B; b++) for (let r = 0; r < ${m}; r++) { let s = 0; for (let j = 0; j < ${n}; j++) s += ${c.arg(0)}[r * ${n} + j] * ${c.arg(1)}[b * ${n} + j]; ${c.out}[b * ${m} + r] = s; }`;
+    return blockedProduct({
+      P: "B", Q: `${m}`, K: `${n}`, A: c.arg(1), C: c.arg(0), OUT: c.out, add: false,
+      a: (b, j) => `(${b}) * ${n} + ${j}`, c: (r, j) => `(${r}) * ${n} + ${j}`, out: (b, r) => `(${b}) * ${m} + ${r}`,
+    });
   },
+  // out[b, j] = Σ_r W[r, j] g[b, r]
   matvec_t: (c) => {
     const [m, n] = c.argNode(0).shape;
-    return `${c.out}.fill(0, 0, B * ${n}); for (let b = 0; b < B; b++) for (let r = 0; r < ${m}; r++) { const g = ${c.arg(1)}[b * ${m} + r]; for (let j = 0; j < ${n}; j++) ${c.out}[b * ${n} + j] += ${c.arg(0)}[r * ${n} + j] * g; }`;
+    return blockedProduct({
+      P: "B", Q: `${n}`, K: `${m}`, A: c.arg(1), C: c.arg(0), OUT: c.out, add: false,
+      a: (b, r) => `(${b}) * ${m} + ${r}`, c: (j, r) => `${r} * ${n} + ${j}`, out: (b, j) => `(${b}) * ${n} + ${j}`,
+    });
   },
+  // out[r, j] (+)= Σ_b g[b, r] x[b, j]
   outer: (c) => {
     const [m, n] = c.node.shape;
-    return `${zero(c)}for (let b = 0; b < B; b++) for (let r = 0; r < ${m}; r++) { const g = ${c.arg(0)}[b * ${m} + r]; for (let j = 0; j < ${n}; j++) ${c.out}[r * ${n} + j] += g * ${c.arg(1)}[b * ${n} + j]; }`;
+    return blockedProduct({
+      P: `${m}`, Q: `${n}`, K: "B", A: c.arg(0), C: c.arg(1), OUT: c.out, add: !!c.accumulate,
+      a: (r, b) => `${b} * ${m} + ${r}`, c: (j, b) => `${b} * ${n} + ${j}`, out: (r, j) => `(${r}) * ${n} + ${j}`,
+    });
   },
   gather: (c) => {
     const [m, v] = c.argNode(0).shape;

@@ -99,7 +99,7 @@ export function blockCode(
       arg: (i) => {
         const a = block.nodes[node.args[i]];
         if (a.op === "const") return `(${a.attrs.value})`;
-        const local = `a${i}`;
+        const local = `arg${i}`;
         if (!locals.some((l) => l.startsWith(`const ${local} `)))
           locals.push(`const ${local} = ${a.op === "param" ? names.param(a.attrs.name!) : buffer(node.args[i])};`);
         return local;
