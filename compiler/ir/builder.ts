@@ -6,9 +6,18 @@ import type { Op } from "./ops.ts";
 export class GraphBuilder {
   readonly nodes: Node[] = [];
   private readonly leaves = new Map<string, number>();
+  private readonly known = new Map<string, number>();
 
+  /**
+   * Adds a node, or returns the identical one already there: every op but `accumulate` is a
+   * pure function of its arguments, so a GRU's two `concat(x, h)` are computed once.
+   */
   node(op: Op, args: number[], shape: number[], batched: boolean, attrs: Attrs = {}): number {
+    const key = op === "accumulate" ? undefined : JSON.stringify([op, args, shape, batched, attrs]);
+    const existing = key === undefined ? undefined : this.known.get(key);
+    if (existing !== undefined) return existing;
     this.nodes.push({ op, args, shape, batched, attrs });
+    if (key !== undefined) this.known.set(key, this.nodes.length - 1);
     return this.nodes.length - 1;
   }
 
