@@ -1,12 +1,29 @@
 // rnnc: flags in, calls out. Each command is a few lines over the compiler's API.
 import { parseArgs } from "node:util";
+import { DEFAULT_BACKEND } from "./backends.ts";
 import { checkCommand } from "./check.ts";
+import { evaluateCommand } from "./evaluate.ts";
+import { trainCommand } from "./train.ts";
 
 const usage = `usage: rnnc <command> [options]
 
 commands:
   check FILE.rnn...     check models; print diagnostics, or a summary of each model
                         --set NAME=VALUE   override a dim or a train setting (repeatable)
+  train MODEL.rnn --data TRAIN.jsonl
+                        train a model, saving a checkpoint after every epoch
+                        --valid VALID.jsonl   loss and accuracy on held-out data after each epoch
+                        --epochs N, --batch N, --seed N   (the same as --set epochs=N …)
+                        --set NAME=VALUE      override a dim or a train setting (repeatable)
+                        --checkpoint PATH     default: MODEL.ckpt.json next to the model
+                        --limit N             use the first N training examples
+                        --skip-invalid        train on the good lines when some are bad
+                        --backend NAME        compiled (default), compiled64, or interpreted (the reference)
+                        --quiet               print only problems and where the checkpoint is
+  evaluate MODEL.rnn --data DATA.jsonl
+                        loss and accuracy (or RMSE) of a trained model
+                        --checkpoint PATH     default: MODEL.ckpt.json next to the model
+                        --batch N, --limit N, --set NAME=VALUE, --skip-invalid, --backend NAME
 
 options:
   -h, --help            this text`;
@@ -27,6 +44,21 @@ export async function main(argv: string[]): Promise<number> {
         });
         return checkCommand(positionals, values.set ?? []);
       }
+      case "train": {
+        const options = { ...dataOptions, valid: { type: "string" }, epochs: { type: "string" }, seed: { type: "string" }, quiet: { type: "boolean" } } as const;
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options });
+        const file = oneModel(positionals, "train");
+        if (!file) return 2;
+        const { set = [], backend = DEFAULT_BACKEND, quiet = false, "skip-invalid": skipInvalid = false, ...flags } = values;
+        return await trainCommand({ ...flags, file, sets: set, backend, quiet, skipInvalid });
+      }
+      case "evaluate": {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: dataOptions });
+        const file = oneModel(positionals, "evaluate");
+        if (!file) return 2;
+        const { set = [], backend = DEFAULT_BACKEND, "skip-invalid": skipInvalid = false, ...flags } = values;
+        return await evaluateCommand({ ...flags, file, sets: set, backend, skipInvalid });
+      }
       default:
         console.error(`rnnc: unknown command '${command}'\n\n${usage}`);
         return 2;
@@ -38,6 +70,23 @@ export async function main(argv: string[]): Promise<number> {
     console.error(isUsage ? `rnnc ${command}: ${message}\n\n${usage}` : `rnnc: internal error: ${message}`);
     return isUsage ? 2 : 70;
   }
+}
+
+/** The flags `train` and `evaluate` share. */
+const dataOptions = {
+  data: { type: "string" },
+  checkpoint: { type: "string" },
+  batch: { type: "string" },
+  limit: { type: "string" },
+  set: { type: "string", multiple: true },
+  backend: { type: "string" },
+  "skip-invalid": { type: "boolean" },
+} as const;
+
+function oneModel(positionals: string[], command: string): string | undefined {
+  if (positionals.length === 1) return positionals[0];
+  console.error(positionals.length === 0 ? `rnnc ${command}: name the model, e.g. rnnc ${command} examples/parity.rnn --data …` : `rnnc ${command}: one model at a time (got ${positionals.join(", ")})`);
+  return undefined;
 }
 
 process.exitCode = await main(process.argv.slice(2));

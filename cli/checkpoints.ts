@@ -1,0 +1,96 @@
+// A training run's checkpoint: what `train` saves after each epoch and `evaluate` reads back.
+// The format is the runtime's (runtime/checkpoint.ts); this file decides what goes into it.
+import { accessSync, constants, existsSync } from "node:fs";
+import { dirname } from "node:path";
+import type { DataField } from "../data/fields.ts";
+import { Vocabulary } from "../data/vocabulary.ts";
+import { loadCheckpointFile, saveCheckpointFile } from "../runtime/checkpoint-file.ts";
+import type { Checkpoint } from "../runtime/checkpoint.ts";
+import type { CompiledModel } from "../runtime/model.ts";
+import type { Optimizer } from "../runtime/optimizers.ts";
+import type { Rng } from "../runtime/rng.ts";
+import type { FloatArray } from "../runtime/types.ts";
+import { Stop } from "./stop.ts";
+
+/** What a checkpoint says about the run that saved it, besides params and states. */
+export interface RunMeta {
+  epoch: number; // complete epochs
+  epochs: number;
+  interrupted?: { epoch: number; batch: number; batches: number };
+  metrics: Record<string, unknown>; // of the last complete epoch
+  history: Record<string, unknown>[]; // one entry per epoch
+  modelFile: string;
+  source: string;
+  overrides: Record<string, number>; // --set and the flags, re-applied by evaluate
+  dataSizes: Record<string, number>;
+  data: { train: string; valid?: string; examples: number };
+  backend: string;
+  savedAt: string;
+}
+
+export interface RunState<A extends FloatArray> {
+  model: CompiledModel<A>;
+  params: Map<string, A>;
+  vocabularies: ReadonlyMap<string, Vocabulary>;
+  optimizer: Optimizer;
+  rng: Rng;
+}
+
+/** Saves atomically: a failed save leaves the previous file as it was. */
+export function saveRun<A extends FloatArray>(path: string, state: RunState<A>, meta: RunMeta): void {
+  const checkpoint: Checkpoint = {
+    model: state.model.name,
+    params: Object.fromEntries(state.model.params.map((p) => [p.name, { shape: p.shape, values: state.params.get(p.name)! }])),
+    vocabularies: Object.fromEntries([...state.vocabularies].map(([name, v]) => [name, [...v.tokens]])),
+    optimizer: state.optimizer.state(),
+    rng: state.rng.state(),
+    meta: meta as unknown as Record<string, unknown>,
+  };
+  try {
+    saveCheckpointFile(path, checkpoint);
+  } catch (error) {
+    throw new Stop((error as Error).message);
+  }
+}
+
+/** Fails early, before any training, when the checkpoint could not be written. */
+export function checkWritable(path: string): void {
+  try {
+    accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
+  } catch {
+    throw new Stop(`${path}: cannot write the checkpoint there (${existsSync(dirname(path)) ? "permission denied" : "no such directory"})`);
+  }
+}
+
+/** Reads a checkpoint, checking its params against `model` when one is given. */
+export function readCheckpoint(path: string, model?: CompiledModel): Checkpoint {
+  const expected = model && { model: model.name, params: Object.fromEntries(model.params.map((p) => [p.name, p.shape])) };
+  try {
+    return loadCheckpointFile(path, expected);
+  } catch (error) {
+    throw new Stop((error as Error).message);
+  }
+}
+
+/** The vocabularies of the model's token and class fields, as saved. */
+export function checkpointVocabularies(checkpoint: Checkpoint, fields: readonly DataField[], path: string): Map<string, Vocabulary> {
+  const vocabularies = new Map<string, Vocabulary>();
+  for (const field of fields) {
+    if (field.element.kind === "vector") continue;
+    const tokens = Object.hasOwn(checkpoint.vocabularies, field.name) ? checkpoint.vocabularies[field.name] : undefined;
+    if (!tokens) throw new Stop(`${path}: no vocabulary for ${field.name}: was it saved for another model?`);
+    try {
+      vocabularies.set(field.name, Vocabulary.fromJSON({ kind: field.element.kind, tokens }));
+    } catch (error) {
+      throw new Stop(`${path}: the vocabulary of ${field.name}: ${(error as Error).message}`);
+    }
+  }
+  return vocabularies;
+}
+
+/** Copies saved params into the model's own arrays (float32 or float64 either way). */
+export function restoreParams<A extends FloatArray>(checkpoint: Checkpoint, model: CompiledModel<A>): Map<string, A> {
+  const params = model.createParams();
+  for (const [name, values] of params) values.set(checkpoint.params[name].values);
+  return params;
+}

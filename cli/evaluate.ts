@@ -1,0 +1,55 @@
+// rnnc evaluate MODEL.rnn --checkpoint C --data D.jsonl: a trained model's loss and accuracy (or
+// RMSE) on a data set, encoded with the checkpoint's vocabularies. The dims the model was trained
+// with (its --set overrides, saved in the checkpoint) apply again unless --set says otherwise.
+import { checkpointVocabularies, readCheckpoint, restoreParams } from "./checkpoints.ts";
+import { evaluate, formatEvaluation } from "./metrics.ts";
+import { modelFields } from "./model-data.ts";
+import { backendNamed, compileModel, defaultCheckpointPath, loadData, loadModel } from "./setup.ts";
+import { Stop, stopping } from "./stop.ts";
+import { parseOverrides } from "./check.ts";
+import { whole } from "./train.ts";
+
+export interface EvaluateArgs {
+  file: string;
+  data?: string;
+  checkpoint?: string;
+  batch?: string;
+  limit?: string;
+  sets: string[];
+  backend: string;
+  skipInvalid: boolean;
+}
+
+export const evaluateCommand = (args: EvaluateArgs) => stopping(() => run(args));
+
+async function run(args: EvaluateArgs): Promise<number> {
+  if (!args.data) throw new Stop("rnnc evaluate: name the data, e.g. rnnc evaluate examples/parity.rnn --data parity-long.jsonl", 2);
+  const sets = parseOverrides(args.sets);
+  if (!sets) throw new Stop("", 2);
+  const limit = args.limit === undefined ? undefined : whole("--limit", args.limit, 1);
+  const backend = backendNamed(args.backend);
+  const path = args.checkpoint ?? defaultCheckpointPath(args.file);
+
+  const saved = readCheckpoint(path);
+  const { model: checked, source } = loadModel(args.file, new Map([...savedOverrides(saved.meta), ...sets]));
+  if (saved.model !== checked.name) throw new Stop(`${path}: a checkpoint of model ${saved.model}, not ${checked.name}`);
+  if (typeof saved.meta.source === "string" && saved.meta.source !== source)
+    console.error(`warning: ${args.file} has changed since ${path} was saved`);
+  const fields = modelFields(checked);
+  const vocabularies = checkpointVocabularies(saved, fields, path);
+  const data = await loadData(args.data, fields, { vocabularies, skipInvalid: args.skipInvalid, ...(limit ? { limit } : {}) });
+  const model = await compileModel(checked, vocabularies, path, backend);
+  const params = restoreParams(readCheckpoint(path, model), model);
+  const batch = args.batch === undefined ? checked.train.batch : whole("--batch", args.batch, 1);
+
+  const result = evaluate(model, params, data.examples, vocabularies, batch);
+  console.log(`${args.data}: ${result.examples} examples  ${formatEvaluation(result, "")}`);
+  return 0;
+}
+
+/** The dims and settings the checkpoint's run was started with. */
+function savedOverrides(meta: Record<string, unknown>): Map<string, number> {
+  const o = meta.overrides;
+  if (typeof o !== "object" || o === null) return new Map();
+  return new Map(Object.entries(o).filter((e): e is [string, number] => typeof e[1] === "number"));
+}

@@ -1,0 +1,115 @@
+// What `train` and `evaluate` share: a model file checked, data files read and encoded, and the
+// model compiled for a backend. A problem is a Stop: one clear message and an exit code.
+import { readFileSync } from "node:fs";
+import type { CheckedModel } from "../compiler/2-check/checked.ts";
+import { lower } from "../compiler/3-lower/index.ts";
+import { differentiate } from "../compiler/4-differentiate/index.ts";
+import { formatDiagnostic, hasErrors } from "../compiler/diagnostics.ts";
+import { checkSource } from "../compiler/index.ts";
+import { encodeExamples, type Example } from "../data/examples.ts";
+import type { DataField } from "../data/fields.ts";
+import { formatDataErrors, readJsonLines } from "../data/jsonl.ts";
+import type { Vocabulary } from "../data/vocabulary.ts";
+import type { CompiledModel } from "../runtime/model.ts";
+import { backends, type Backend } from "./backends.ts";
+import { dataSizes } from "./model-data.ts";
+import { Stop } from "./stop.ts";
+
+/** `MODEL.rnn` → `MODEL.ckpt.json`, next to it. */
+export const defaultCheckpointPath = (modelFile: string) => `${modelFile.replace(/\.rnn$/, "")}.ckpt.json`;
+
+/** Settings `--set` may change besides the model's dims, and what each accepts. */
+const settingRules: Record<string, { ok: (x: number) => boolean; describe: string }> = {
+  batch: { ok: (x) => Number.isInteger(x) && x >= 1, describe: "a whole number, at least 1" },
+  epochs: { ok: (x) => Number.isInteger(x) && x >= 1, describe: "a whole number, at least 1" },
+  seed: { ok: (x) => Number.isSafeInteger(x) && x >= 0, describe: "a whole number, at least 0" },
+  bptt: { ok: (x) => Number.isInteger(x) && x >= 1, describe: "a whole number, at least 1" },
+  clip_norm: { ok: (x) => x >= 0, describe: "a number, at least 0 (0 turns clipping off)" },
+  weight_decay: { ok: (x) => x >= 0, describe: "a number, at least 0" },
+  lr: { ok: (x) => x > 0, describe: "a number above 0" },
+  momentum: { ok: (x) => x >= 0 && x < 1, describe: "a number from 0 up to (not including) 1" },
+  beta1: { ok: (x) => x >= 0 && x < 1, describe: "a number from 0 up to (not including) 1" },
+  beta2: { ok: (x) => x >= 0 && x < 1, describe: "a number from 0 up to (not including) 1" },
+  eps: { ok: (x) => x >= 0, describe: "a number, at least 0" },
+};
+
+/** Reads and checks a model file; diagnostics (warnings too) go to stderr. */
+export function loadModel(file: string, overrides: Map<string, number>): { model: CheckedModel; source: string } {
+  let source: string;
+  try {
+    source = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Stop(`${file}: error: cannot read the file: ${code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
+  const result = checkSource(source, file, { overrides });
+  for (const d of result.diagnostics) console.error(formatDiagnostic(d, file, source));
+  if (hasErrors(result.diagnostics)) {
+    const errors = result.diagnostics.filter((d) => d.severity === "error").length;
+    throw new Stop(`${file}: ${errors} error${errors === 1 ? "" : "s"}`);
+  }
+  if (result.models.length !== 1) {
+    const names = result.models.map((m) => m.name).join(", ");
+    throw new Stop(result.models.length === 0 ? `${file}: no model to train (only cell and layer definitions)` : `${file}: ${result.models.length} models (${names}); put the one to train in a file of its own`);
+  }
+  const model = result.models[0];
+  for (const [name, value] of overrides) {
+    if (model.dims.has(name)) continue;
+    const rule = Object.hasOwn(settingRules, name) ? settingRules[name] : undefined;
+    if (!rule) {
+      const known = [...model.dims.keys(), ...Object.keys(settingRules)].join(", ");
+      throw new Stop(`rnnc: --set ${name}=${value}: ${model.name} has no dim or train setting ${name} (it has ${known})`, 2);
+    }
+    if (!rule.ok(value)) throw new Stop(`rnnc: --set ${name}=${value}: ${name} takes ${rule.describe}`, 2);
+  }
+  return { model, source };
+}
+
+export interface DataOptions {
+  /** Vocabularies to encode with (validation and test data); built from this data when absent. */
+  vocabularies?: ReadonlyMap<string, Vocabulary>;
+  /** Use only the first `limit` examples of the file. */
+  limit?: number;
+  /** Train on the good examples when some lines are bad, instead of stopping. */
+  skipInvalid: boolean;
+}
+
+/** Reads and encodes a JSON Lines file; every bad line is reported as `file:line: message`. */
+export async function loadData(path: string, fields: readonly DataField[], options: DataOptions): Promise<{ examples: Example[]; vocabularies: Map<string, Vocabulary> }> {
+  const lines = await readJsonLines(path);
+  const wholeFile = lines.errors.find((e) => e.line === 0);
+  if (wholeFile) throw new Stop(formatDataErrors([wholeFile]));
+  let { records, errors } = lines;
+  if (options.limit !== undefined && records.length > options.limit) {
+    records = records.slice(0, options.limit);
+    const last = records.at(-1)?.line ?? 0;
+    errors = errors.filter((e) => e.line <= last);
+  }
+  const data = encodeExamples(records, fields, options.vocabularies, { file: path });
+  const bad = [...errors, ...data.errors].sort((a, b) => a.line - b.line);
+  const badLines = new Set(bad.map((e) => e.line)).size;
+  if (bad.length > 0) {
+    const listed = formatDataErrors(bad);
+    const count = `${badLines} bad line${badLines === 1 ? "" : "s"}`;
+    if (!options.skipInvalid || data.examples.length === 0) {
+      const advice = data.examples.length === 0 ? "no example is usable" : `fix them, or pass --skip-invalid to use the other ${data.examples.length}`;
+      throw new Stop(`${listed}\n${path}: ${count}; ${advice}`);
+    }
+    console.error(`${listed}\n${path}: skipped ${count}, using the other ${data.examples.length} examples`);
+  }
+  if (data.examples.length === 0) throw new Stop(`${path}: no examples (the file is empty)`);
+  return { examples: data.examples, vocabularies: data.vocabularies };
+}
+
+/** Binds the data's sizes, lowers, differentiates and hands the program to a backend. */
+export async function compileModel(model: CheckedModel, vocabularies: ReadonlyMap<string, Vocabulary>, dataFile: string, backend: Backend): Promise<CompiledModel> {
+  const { sizes, errors } = dataSizes(model, vocabularies, dataFile);
+  if (errors.length > 0) throw new Stop(errors.join("\n"));
+  const program = differentiate(lower(model, sizes));
+  return backend.create(program);
+}
+
+export function backendNamed(name: string): Backend {
+  if (!Object.hasOwn(backends, name)) throw new Stop(`rnnc: --backend ${name}: the backends are ${Object.keys(backends).join(", ")}`, 2);
+  return backends[name];
+}

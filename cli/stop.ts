@@ -1,0 +1,19 @@
+// How a command gives up on a user's problem: one clear message (to stderr) and an exit code,
+// never a stack trace. Anything else thrown is a bug, reported by main.ts as an internal error.
+/** An empty message: the problem has already been printed. */
+export class Stop extends Error {
+  constructor(message: string, readonly code = 1) {
+    super(message);
+  }
+}
+
+/** Runs a command, turning a Stop into its message and exit code. */
+export async function stopping(command: () => Promise<number>): Promise<number> {
+  try {
+    return await command();
+  } catch (error) {
+    if (!(error instanceof Stop)) throw error;
+    if (error.message) console.error(error.message);
+    return error.code;
+  }
+}

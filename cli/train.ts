@@ -1,0 +1,186 @@
+// rnnc train MODEL.rnn --data TRAIN.jsonl: check → data → vocabularies → lower → differentiate →
+// backend → initialize → epochs, a checkpoint saved after each. Ctrl-C finishes the batch, saves
+// and exits 130; a NaN or infinity stops at once and leaves the last good checkpoint as it was.
+import { existsSync } from "node:fs";
+import type { CheckedModel, TrainSettings } from "../compiler/2-check/checked.ts";
+import { initialize } from "../runtime/init.ts";
+import type { CompiledModel } from "../runtime/model.ts";
+import { Rng } from "../runtime/rng.ts";
+import type { FloatArray } from "../runtime/types.ts";
+import { parseOverrides } from "./check.ts";
+import { checkWritable, saveRun, type RunMeta, type RunState } from "./checkpoints.ts";
+import { formatEvaluation, formatLoss } from "./metrics.ts";
+import { modelFields } from "./model-data.ts";
+import { backendNamed, compileModel, defaultCheckpointPath, loadData, loadModel } from "./setup.ts";
+import { Stop, stopping } from "./stop.ts";
+import { createOptimizer, trainEpochs, type EpochRecord, type TrainOutcome } from "./train-loop.ts";
+
+export interface TrainArgs {
+  file: string;
+  data?: string;
+  valid?: string;
+  epochs?: string;
+  batch?: string;
+  seed?: string;
+  limit?: string;
+  sets: string[];
+  checkpoint?: string;
+  backend: string;
+  quiet: boolean;
+  skipInvalid: boolean;
+}
+
+export const trainCommand = (args: TrainArgs) => stopping(() => train(args));
+
+async function train(args: TrainArgs): Promise<number> {
+  if (!args.data) throw new Stop("rnnc train: name the training data, e.g. rnnc train examples/parity.rnn --data parity-train.jsonl", 2);
+  const overrides = flagOverrides(args);
+  const limit = args.limit === undefined ? undefined : whole("--limit", args.limit, 1);
+  const backend = backendNamed(args.backend);
+  const checkpointPath = args.checkpoint ?? defaultCheckpointPath(args.file);
+  const say = (line: string) => args.quiet || console.log(line);
+
+  const { model: checked, source } = loadModel(args.file, overrides);
+  const fields = modelFields(checked);
+  const train = await loadData(args.data, fields, { skipInvalid: args.skipInvalid, ...(limit ? { limit } : {}) });
+  const valid = args.valid ? await loadData(args.valid, fields, { vocabularies: train.vocabularies, skipInvalid: args.skipInvalid }) : undefined;
+  const model = await compileModel(checked, train.vocabularies, args.data, backend);
+  checkWritable(checkpointPath);
+  warnUnsupported(checked);
+
+  const settings = checked.train;
+  const rng = new Rng(settings.seed);
+  const params = model.createParams();
+  for (const p of model.params) initialize(params.get(p.name)!, p.shape, p.init, rng);
+  const optimizer = optimizerFor(settings);
+  const state: RunState<FloatArray> = { model, params, vocabularies: train.vocabularies, optimizer, rng };
+
+  const history: Record<string, unknown>[] = [];
+  let saved: RunMeta | undefined;
+  const meta = (epoch: number, interrupted?: RunMeta["interrupted"]): RunMeta => ({
+    epoch,
+    epochs: settings.epochs,
+    ...(interrupted ? { interrupted } : {}),
+    metrics: history.at(-1) ?? {},
+    history,
+    modelFile: args.file,
+    source,
+    overrides: Object.fromEntries(overrides),
+    dataSizes: Object.fromEntries(model.data.filter((d) => d.kind === "ids" && !d.name.endsWith("@input")).map((d) => [d.name, d.size])),
+    data: { train: args.data!, ...(args.valid ? { valid: args.valid } : {}), examples: train.examples.length },
+    backend: args.backend,
+    savedAt: new Date().toISOString(),
+  });
+  const save = (m: RunMeta) => {
+    saveRun(checkpointPath, state, m);
+    saved = m;
+  };
+
+  say(describeRun(model, checked, train.examples.length, valid?.examples.length, args));
+  let stopRequested = false;
+  const onSigint = () => {
+    if (stopRequested) process.exit(130); // a second Ctrl-C: the user insists
+    stopRequested = true;
+    console.error("\ninterrupted: finishing this batch, then saving the checkpoint (Ctrl-C again to quit at once)");
+  };
+  process.on("SIGINT", onSigint);
+  let outcome: TrainOutcome;
+  try {
+    outcome = await trainEpochs({
+      model,
+      params,
+      settings,
+      optimizer,
+      rng,
+      train: train.examples,
+      ...(valid ? { valid: valid.examples } : {}),
+      vocabularies: train.vocabularies,
+      arrays: backend.arrays,
+      onEpoch(record) {
+        history.push(epochMetrics(record));
+        save(meta(record.epoch));
+        say(formatEpoch(record));
+      },
+      onProgress: (p) => say(`  epoch ${p.epoch}/${settings.epochs}  batch ${p.batch}/${p.batches}  train loss ${formatLoss(p.trainLoss)}  (${p.seconds.toFixed(1)} s)`),
+      stopRequested: () => stopRequested,
+    });
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+
+  switch (outcome.kind) {
+    case "finished":
+      console.log(`trained ${checked.name} for ${outcome.epochs} epoch${outcome.epochs === 1 ? "" : "s"}; checkpoint: ${checkpointPath}`);
+      return 0;
+    case "interrupted": {
+      const { epoch, batch, batches } = outcome;
+      if (batch > 0) save(meta(epoch - 1, { epoch, batch, batches }));
+      const when = batch > 0 ? `in epoch ${epoch}, after batch ${batch} of ${batches}` : `after epoch ${epoch - 1}`;
+      console.error(`interrupted ${when}; checkpoint: ${checkpointPath}`);
+      return 130;
+    }
+    case "diverged": {
+      const kept = saved
+        ? `the last good checkpoint, ${checkpointPath} (epoch ${saved.epoch}), is left as it was`
+        : existsSync(checkpointPath)
+          ? `${checkpointPath} is left as it was (no epoch of this run finished)`
+          : "no checkpoint was saved (no epoch finished)";
+      const clipping = settings.clipNorm === undefined ? ", or gradient clipping (clip_norm 5)," : "";
+      console.error(
+        `rnnc train: stopped at epoch ${outcome.epoch}, batch ${outcome.batch} of ${outcome.batches}: ${outcome.what}\n` +
+          `  ${kept}\n  hint: a smaller learning rate (lr is ${settings.optimizer.lr})${clipping} may help`,
+      );
+      return 1;
+    }
+  }
+}
+
+function optimizerFor(settings: TrainSettings) {
+  try {
+    return createOptimizer(settings);
+  } catch (error) {
+    throw new Stop(`rnnc train: ${(error as Error).message}`); // e.g. adam(beta1: 1)
+  }
+}
+
+/** `--set` and the shorthand flags (`--epochs 3` is `--set epochs=3`), as the checker's overrides. */
+function flagOverrides(args: TrainArgs): Map<string, number> {
+  const overrides = parseOverrides(args.sets);
+  if (!overrides) throw new Stop("", 2); // parseOverrides has said why
+  if (args.epochs !== undefined) overrides.set("epochs", whole("--epochs", args.epochs, 1));
+  if (args.batch !== undefined) overrides.set("batch", whole("--batch", args.batch, 1));
+  if (args.seed !== undefined) overrides.set("seed", whole("--seed", args.seed, 0));
+  return overrides;
+}
+
+export function whole(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new Stop(`rnnc: ${flag} takes a whole number${min > 0 ? ` of at least ${min}` : ""}, not '${text}'`, 2);
+  return n;
+}
+
+function warnUnsupported(model: CheckedModel) {
+  if (model.train.bptt !== undefined)
+    console.error(`warning: bptt ${model.train.bptt} is not supported yet: ${model.name} is trained with full backpropagation through each sequence`);
+}
+
+function describeRun(model: CompiledModel, checked: CheckedModel, trainCount: number, validCount: number | undefined, args: TrainArgs): string {
+  const count = model.params.reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
+  const t = checked.train;
+  const validating = validCount === undefined ? "" : `, validating on ${validCount} of ${args.valid}`;
+  return `training ${checked.name} (${count} parameters) on ${trainCount} examples of ${args.data}${validating}; ${t.epochs} epoch${t.epochs === 1 ? "" : "s"} of batches of ${t.batch}, ${t.optimizer.name} lr ${t.optimizer.lr}, ${args.backend} backend`;
+}
+
+function formatEpoch(r: EpochRecord): string {
+  const valid = r.valid ? `  ${formatEvaluation(r.valid, "valid ")}` : "";
+  return `epoch ${r.epoch}/${r.epochs}  train loss ${formatLoss(r.trainLoss)}${valid}  (${r.seconds.toFixed(1)} s)`;
+}
+
+function epochMetrics(r: EpochRecord): Record<string, unknown> {
+  return {
+    epoch: r.epoch,
+    trainLoss: r.trainLoss,
+    seconds: r.seconds,
+    ...(r.valid ? { validLoss: r.valid.loss, valid: r.valid.metrics } : {}),
+  };
+}

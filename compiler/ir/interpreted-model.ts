@@ -1,0 +1,96 @@
+// The reference interpreter behind the runtime's CompiledModel interface: what the training loop
+// drives until the emitted module replaces it, and the oracle that module is tested against.
+// Slow and in float64; everything that knows it runs on the interpreter is in this file.
+import type { CompiledModel, LossLayout, ModelBatch } from "../../runtime/model.ts";
+import type { FloatArray } from "../../runtime/types.ts";
+import { forward, lossAndGradient, maxLength, type Batch } from "./interpret.ts";
+import type { DifferentiatedProgram, Node } from "./nodes.ts";
+
+/** Where each loss's prediction (the first argument of its loss node) is computed. */
+interface PredictionSite {
+  block: number;
+  node: Node;
+  id: number;
+}
+
+export function interpretedModel(program: DifferentiatedProgram): CompiledModel<Float64Array> {
+  const sites = predictionSites(program);
+  const losses: LossLayout[] = program.losses.map((loss, i) => ({
+    kind: loss.kind,
+    target: loss.target,
+    ...(loss.axis ? { axis: loss.axis } : {}),
+    reduction: loss.reduction,
+    size: sizeOf(sites[i].node),
+  }));
+  const keep = new Map<number, Set<number>>();
+  for (const site of sites) (keep.get(site.block) ?? keep.set(site.block, new Set()).get(site.block)!).add(site.id);
+
+  return {
+    name: program.model,
+    params: program.params.map((p) => ({ ...p, shape: [...p.shape] })),
+    data: program.data.map((d) => ({ ...d })),
+    losses,
+    createParams: () => new Map(program.params.map((p) => [p.name, new Float64Array(p.shape.reduce((a, b) => a * b, 1))])),
+    loss: (params, batch) => forward(program, params, toBatch(batch)).loss,
+    lossAndGrad(params, grads, batch) {
+      const result = lossAndGradient(program, params, toBatch(batch));
+      for (const [name, grad] of result.grads) grads.get(name)!.set(grad);
+      return result.loss;
+    },
+    predict(params, modelBatch) {
+      const batch = toBatch(modelBatch);
+      const { tape } = forward(program, params, batch, keep);
+      return losses.map((loss, i) => {
+        const site = sites[i];
+        const steps = tape.get(site.block)!.get(site.id)!;
+        return prediction(loss, site.node, steps, batch);
+      });
+    },
+  };
+}
+
+/** Each loss's prediction node: the first argument of the loss node in its block. */
+function predictionSites(program: DifferentiatedProgram): PredictionSite[] {
+  const sites: PredictionSite[] = [];
+  program.blocks.forEach((block, b) => {
+    for (const term of block.losses) {
+      const id = block.nodes[term.node].args[0];
+      sites[term.loss] = { block: b, node: block.nodes[id], id };
+    }
+  });
+  return sites;
+}
+
+/** The kept prediction at each valid step, through softmax, sigmoid or nothing; 0 on padding. */
+function prediction(loss: LossLayout, node: Node, steps: Float64Array[], batch: Batch): Float64Array {
+  const B = batch.size;
+  const n = loss.size;
+  const T = loss.axis ? maxLength(batch, loss.axis) : 1;
+  const lengths = loss.axis ? batch.lengths[loss.axis]! : undefined;
+  const out = new Float64Array(T * B * n);
+  for (let t = 0; t < T; t++)
+    for (let b = 0; b < B; b++) {
+      if (lengths && t >= lengths[b]) continue;
+      const row = out.subarray((t * B + b) * n, (t * B + b + 1) * n);
+      row.set(node.batched ? steps[t].subarray(b * n, (b + 1) * n) : steps[t].subarray(0, n));
+      if (loss.kind === "cross_entropy") softmax(row);
+      else if (loss.kind === "binary_cross_entropy") for (let i = 0; i < n; i++) row[i] = 1 / (1 + Math.exp(-row[i]));
+    }
+  return out;
+}
+
+function softmax(row: Float64Array) {
+  let max = -Infinity;
+  for (const x of row) max = Math.max(max, x);
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) sum += row[i] = Math.exp(row[i] - max);
+  for (let i = 0; i < row.length; i++) row[i] /= sum;
+}
+
+/** The interpreter works in float64: a float32 field is widened (copied) once per batch. */
+function toBatch(batch: ModelBatch): Batch {
+  const widen = (a: FloatArray) => (a instanceof Float64Array ? a : Float64Array.from(a));
+  return { size: batch.size, lengths: batch.lengths, fields: new Map([...batch.fields].map(([name, a]) => [name, widen(a)])) };
+}
+
+const sizeOf = (node: Node) => node.shape.reduce((a, b) => a * b, 1);
