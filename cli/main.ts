@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_BACKEND } from "./backends.ts";
 import { checkCommand } from "./check.ts";
+import { compileCommand } from "./compile.ts";
 import { evaluateCommand } from "./evaluate.ts";
 import { trainCommand } from "./train.ts";
 
@@ -10,6 +11,14 @@ const usage = `usage: rnnc <command> [options]
 commands:
   check FILE.rnn...     check models; print diagnostics, or a summary of each model
                         --set NAME=VALUE   override a dim or a train setting (repeatable)
+  compile MODEL.rnn     the model as a TypeScript module (forward, backward, predict)
+                        -o FILE.ts            write it there (default: standard output)
+                        --data TRAIN.jsonl    vocabulary sizes from the training data, or
+                        --checkpoint PATH     from a trained model's checkpoint
+                        --dtype float64       Float64Array code (default float32)
+                        --runtime SPECIFIER   where the module imports the runtime from (rnnc/runtime)
+                        --dump-ir             print the IR (forward and backward) instead
+                        --set NAME=VALUE      override a dim (repeatable)
   train MODEL.rnn --data TRAIN.jsonl
                         train a model, saving a checkpoint after every epoch
                         --valid VALID.jsonl   loss and accuracy on held-out data after each epoch
@@ -51,6 +60,22 @@ export async function main(argv: string[]): Promise<number> {
         if (!file) return 2;
         const { set = [], backend = DEFAULT_BACKEND, quiet = false, "skip-invalid": skipInvalid = false, ...flags } = values;
         return await trainCommand({ ...flags, file, sets: set, backend, quiet, skipInvalid });
+      }
+      case "compile": {
+        const options = {
+          output: { type: "string", short: "o" },
+          data: { type: "string" },
+          checkpoint: { type: "string" },
+          dtype: { type: "string" },
+          runtime: { type: "string" },
+          "dump-ir": { type: "boolean" },
+          set: { type: "string", multiple: true },
+        } as const;
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options });
+        const file = oneModel(positionals, "compile");
+        if (!file) return 2;
+        const { set = [], "dump-ir": dumpIr = false, ...flags } = values;
+        return await compileCommand({ ...flags, file, sets: set, dumpIr });
       }
       case "evaluate": {
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: dataOptions });

@@ -1,0 +1,72 @@
+// rnnc compile MODEL.rnn: the emitted TypeScript module (to a file, or stdout), or the IR.
+// Vocabulary sizes are constants in the module, so they come from the training data or from
+// a checkpoint's saved vocabularies.
+import { writeFileSync } from "node:fs";
+import { basename } from "node:path";
+import { lower } from "../compiler/3-lower/index.ts";
+import { differentiate } from "../compiler/4-differentiate/index.ts";
+import { emitModule } from "../compiler/6-emit/index.ts";
+import { formatProgram } from "../compiler/ir/print.ts";
+import type { Vocabulary } from "../data/vocabulary.ts";
+import { parseOverrides } from "./check.ts";
+import { checkpointVocabularies, readCheckpoint } from "./checkpoints.ts";
+import { dataSizes, modelFields } from "./model-data.ts";
+import { loadData, loadModel } from "./setup.ts";
+import { Stop, stopping } from "./stop.ts";
+
+export interface CompileArgs {
+  file: string;
+  output?: string;
+  data?: string;
+  checkpoint?: string;
+  dtype?: string;
+  runtime?: string;
+  dumpIr: boolean;
+  sets: string[];
+}
+
+export const compileCommand = (args: CompileArgs) => stopping(() => run(args));
+
+async function run(args: CompileArgs): Promise<number> {
+  const sets = parseOverrides(args.sets);
+  if (!sets) throw new Stop("", 2);
+  const dtype = args.dtype ?? "float32";
+  if (dtype !== "float32" && dtype !== "float64") throw new Stop(`rnnc compile: --dtype ${dtype}: it is float32 or float64`, 2);
+  const { model } = loadModel(args.file, sets);
+  const fields = modelFields(model);
+
+  let vocabularies: ReadonlyMap<string, Vocabulary> = new Map();
+  let origin = "";
+  if (args.checkpoint) {
+    vocabularies = checkpointVocabularies(readCheckpoint(args.checkpoint), fields, args.checkpoint);
+    origin = args.checkpoint;
+  } else if (args.data) {
+    vocabularies = (await loadData(args.data, fields, { skipInvalid: true })).vocabularies;
+    origin = args.data;
+  }
+  const needed = fields.filter((f) => f.element.kind !== "vector" && !vocabularies.has(f.name) && !model.sizeConstraints.has(`${f.element.kind === "token" ? "vocab" : "classes"}(${f.name})`));
+  if (needed.length > 0) {
+    const sizes = needed.map((f) => `${f.element.kind === "token" ? "vocab" : "classes"}(${f.name})`).join(", ");
+    throw new Stop(`rnnc compile: ${model.name} uses ${sizes}, known only from data: give --data TRAIN.jsonl or --checkpoint CKPT`, 2);
+  }
+  const { sizes, errors } = dataSizes(model, vocabularies, origin);
+  if (errors.length > 0) throw new Stop(errors.join("\n"));
+  const program = differentiate(lower(model, sizes));
+
+  if (args.dumpIr) {
+    console.log(formatProgram(program));
+    return 0;
+  }
+  const code = emitModule(program, { dtype, runtime: args.runtime ?? "rnnc/runtime", source: basename(args.file) });
+  if (!args.output) {
+    process.stdout.write(code);
+    return 0;
+  }
+  try {
+    writeFileSync(args.output, code);
+  } catch (error) {
+    throw new Stop(`${args.output}: cannot write the module: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  console.error(`wrote ${args.output} (${model.name}, ${program.params.length} params, ${dtype})`);
+  return 0;
+}
