@@ -4,17 +4,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkSource } from "../../compiler/index.ts";
 import { formatDiagnostic, hasErrors } from "../../compiler/diagnostics.ts";
+import { Rng } from "../../runtime/rng.ts";
 
-/** mulberry32: a small seeded generator, so a failing case can be replayed. */
+/** A seeded generator, so a failing case can be replayed. */
 function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 const examples = readdirSync("examples")
