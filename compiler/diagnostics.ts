@@ -44,7 +44,7 @@ export function positionOf(source: string, offset: number): Position {
 /** The text of the line holding `offset`, without its line break. */
 function lineAt(source: string, offset: number): { text: string; start: number } {
   const at = Math.max(0, Math.min(offset, source.length));
-  const start = source.lastIndexOf("\n", at - 1) + 1;
+  const start = at === 0 ? 0 : source.lastIndexOf("\n", at - 1) + 1; // lastIndexOf(…, -1) would look at 0
   let end = source.indexOf("\n", at);
   if (end < 0) end = source.length;
   let text = source.slice(start, end);

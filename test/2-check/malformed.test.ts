@@ -2,6 +2,8 @@
 // the start of `at`), what (the message) and, where there is one, the hint. The first error
 // by position is the one compared.
 import { describe, expect, it } from "vitest";
+import { checkSource } from "../../compiler/index.ts";
+import { formatDiagnostic } from "../../compiler/diagnostics.ts";
 import { at, errors } from "../helpers.ts";
 
 /** The parity model of LANGUAGE.md with its equations (and any extra lines) replaced. */
@@ -514,5 +516,15 @@ describe("malformed programs give exact diagnostics", () => {
     expect(first, "no error was reported").toBeDefined();
     expect({ line: first.line, column: first.column, message: first.message }).toEqual({ ...at(source, marker, nth), message });
     if (hint) expect(first.hint).toBe(hint);
+  });
+});
+
+describe("the printer", () => {
+  it("points at the start of a file that begins with a blank line", () => {
+    const source = "\n// nothing but a comment\n";
+    const result = checkSource(source, "blank.rnn");
+    expect(formatDiagnostic(result.diagnostics[0], "blank.rnn", source)).toBe(
+      "blank.rnn:1:1: error: empty file: expected a `model`, `cell` or `layer` definition\n  \n  ^\n  hint: start with `model NAME { ... }`",
+    );
   });
 });

@@ -6,6 +6,9 @@ import { checkSource } from "../../compiler/index.ts";
 import { formatDiagnostic, hasErrors } from "../../compiler/diagnostics.ts";
 import { Rng } from "../../runtime/rng.ts";
 
+/** FUZZ_SCALE=20 runs twenty times the cases, for a longer hunt by hand. */
+const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
+
 /** A seeded generator, so a failing case can be replayed. */
 function random(seed: number) {
   const rng = new Rng(seed);
@@ -69,11 +72,11 @@ function checkCleanly(source: string): number {
   return performance.now() - started;
 }
 
-describe("the checker on hostile input", () => {
+describe("the checker on hostile input", { timeout: 20_000 * SCALE }, () => {
   it("answers 1,000 random byte strings cleanly, each within a second", () => {
     const next = random(1);
     let slowest = 0;
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 1000 * SCALE; i++) {
       const source = randomBytes(next);
       try {
         slowest = Math.max(slowest, checkCleanly(source));
@@ -87,7 +90,7 @@ describe("the checker on hostile input", () => {
   it("answers 1,500 mutations of the examples cleanly, each within a second", () => {
     const next = random(2);
     let slowest = 0;
-    for (let i = 0; i < 1500; i++) {
+    for (let i = 0; i < 1500 * SCALE; i++) {
       const source = mutate(examples[i % examples.length], next);
       try {
         slowest = Math.max(slowest, checkCleanly(source));
