@@ -58,4 +58,14 @@ export interface CompiledModel<A extends FloatArray = FloatArray> {
    * the target: (t, b, i) at (t * size + b) * width + i.
    */
   predict(params: Map<string, A>, batch: ModelBatch): A[];
+  /** Models with an autoregressive target: each example's generated ids (without <eos>). */
+  generate?(params: Map<string, A>, batch: ModelBatch, options: GenerateOptions<A>): Int32Array[];
+}
+
+export interface GenerateOptions<A extends FloatArray = FloatArray> {
+  steps: number; // at most this many tokens (and <eos>)
+  bos: number; // the id read before the first token
+  eos: number; // the id that ends a sequence
+  /** Picks the next id from the logits at [offset, offset + length): argmax, or a sample. */
+  choose: (logits: A, offset: number, length: number) => number;
 }

@@ -69,13 +69,14 @@ export function blockCode(
   kept: Set<number>,
   forwardIndex: number | undefined, // a forward block's own index, to name its tape
   primalOf: number | undefined, // a backward block: the forward block it reads
+  stepName: string, // the function that runs one step of the block
 ): { functions: string; loop: string } {
   const leaf = leafCode(program, names, block, primalOf);
   const functions: string[] = [];
-  const lines: string[] = [comment(block.kind === "loop" ? `${block.comment} (${block.direction} over ${block.axis})` : block.comment)];
+  const title = comment(block.kind === "loop" ? `${block.comment} (${block.direction} over ${block.axis})` : block.comment);
   const T = block.kind === "loop" ? `T_${block.axis}` : "1";
   const L = block.axis ? `L_${block.axis}` : "ONES";
-  lines.push(`for (let k = 0; k < ${T}; k++) {`, `  const t = ${block.direction === "backward" ? `${T} - 1 - k` : "k"};`);
+  const lines: string[] = [title, `function ${stepName}(t: number): number {`, "  let loss = 0;"];
   // A param's gradient summed over the batch (outer, scatter, batch_sum) and used only to be
   // accumulated adds straight into the gradient: no buffer to clear and add again, each step.
   const uses = new Map<number, number>();
@@ -125,6 +126,8 @@ export function blockCode(
   }
   for (const term of block.losses)
     lines.push(`  for (let b = 0; b < B; b++) if (t < ${L}[b]) loss += W${term.loss} * ${buffer(term.node)}[b];`);
-  lines.push("}");
-  return { functions: functions.join("\n"), loop: lines.join("\n") };
+  lines.push("  return loss;", "}");
+  const order = block.direction === "backward" ? `${T} - 1 - k` : "k";
+  const loop = `${title}\nfor (let k = 0; k < ${T}; k++) loss += ${stepName}(${order});`;
+  return { functions: [...functions, lines.join("\n")].join("\n"), loop };
 }

@@ -86,8 +86,8 @@ export function emitModule(p: DifferentiatedProgram, options: EmitOptions): stri
     return { ...loss, size: size(prediction) };
   });
 
-  const forward = p.blocks.map((block, i) => blockCode(p, names, block, forwardBuffer(i), kept[i], i, undefined));
-  const backward = p.backward.map((block, i) => blockCode(p, names, block, backwardBuffer(i), new Set(), undefined, block.primalOf));
+  const forward = p.blocks.map((block, i) => blockCode(p, names, block, forwardBuffer(i), kept[i], i, undefined, `forward${i}`));
+  const backward = p.backward.map((block, i) => blockCode(p, names, block, backwardBuffer(i), new Set(), undefined, block.primalOf, `backward${i}`));
 
   const predictions = p.losses.map((loss, i) => {
     const blockIndex = p.blocks.findIndex((b) => b.losses.some((l) => l.loss === i));
@@ -174,9 +174,80 @@ ${predictions.join("\n")}
   return predictions;
 }
 
-export const model: CompiledModel<F> = { name: ${literal(p.model)}, params, data, losses, createParams, loss, lossAndGrad, predict };
+${generation(p, names, kept, axes, F)}
+export const model: CompiledModel<F> = { name: ${literal(p.model)}, params, data, losses, createParams, loss, lossAndGrad, predict${p.data.some((d) => d.shifted) ? ", generate" : ""} };
 export default model;
 `;
 }
 
 const indent = (code: string) => code.split("\n").map((line) => `  ${line}`).join("\n");
+
+/**
+ * `generate` for a model with an autoregressive target: the blocks before the target's time
+ * loop run whole (an encoder, an init); then, one step at a time, the loops over the target's
+ * axis run and `choose` picks each next token from the logits, which is fed back as the next
+ * step's input, until every example has chosen <eos> or `steps` run out.
+ */
+function generation(p: DifferentiatedProgram, names: Names, kept: Set<number>[], axes: ("t" | "s")[], F: string): string {
+  const target = p.data.find((d) => d.shifted);
+  if (!target?.axis) return "";
+  const axis = target.axis;
+  const lossIndex = p.losses.findIndex((l) => l.target === target.name);
+  const lossBlock = p.blocks.findIndex((b) => b.losses.some((l) => l.loss === lossIndex));
+  const block = p.blocks[lossBlock];
+  const prediction = block.nodes[block.losses.find((l) => l.loss === lossIndex)!.node].args[0];
+  if (!kept[lossBlock].has(prediction)) throw new Error("the prediction of the generated target is not kept");
+  const V = size(block.nodes[prediction]);
+  const first = p.blocks.findIndex((b) => b.kind === "loop" && b.axis === axis);
+  const before = p.blocks.slice(0, first).map((b, i) => `  for (let k = 0; k < ${b.kind === "loop" ? `T_${b.axis}` : "1"}; k++) forward${i}(${b.direction === "backward" ? `T_${b.axis} - 1 - k` : "k"});`);
+  const stepwise = p.blocks.flatMap((b, i) => (i >= first && b.kind === "loop" && b.axis === axis ? [`    forward${i}(t);`] : []));
+  const width = (d: (typeof p.data)[number]) => (d.kind === "ids" ? 1 : d.size);
+  return `export interface GenerateOptions {
+  steps: number; // at most this many tokens (and <eos>)
+  bos: number; // the id read before the first token
+  eos: number; // the id that ends a sequence
+  /** Picks the next id from the logits at [offset, offset + length): argmax, or a sample. */
+  choose: (logits: F, offset: number, length: number) => number;
+}
+
+/** Generates ${literal(target.name)} for each example of the batch (its other fields are inputs). */
+export function generate(P: Map<string, F>, batch: ModelBatch, options: GenerateOptions): Int32Array[] {
+  B = batch.size;
+  ONES = new Int32Array(B).fill(1);
+  const steps = options.steps;
+${axes.map((a) => (a === axis ? `  L_${a} = new Int32Array(B).fill(steps);
+  T_${a} = steps;` : `  L_${a} = batch.lengths.${a} ?? ONES;
+  T_${a} = maxOf(L_${a});`)).join("\n")}
+  ensure(B${axes.map((a) => `, T_${a}`).join("")});
+${p.params.map((x) => `  ${names.param(x.name)} = P.get(${literal(x.name)})!;`).join("\n")}
+  const fed = new ${F}(steps * B).fill(options.bos, 0, B); // what the model reads: <bos>, then its choices
+${p.data
+  .map((d) =>
+    d.name === `${target.name}@input`
+      ? `  ${names.data(d.name)} = fed;`
+      : `  ${names.data(d.name)} = batch.fields.get(${literal(d.name)}) ?? new ${F}(${d.sequence && d.axis ? `T_${d.axis}` : "1"} * B * ${width(d)});`,
+  )
+  .join("\n")}
+${p.losses.map((_, i) => `  W${i} = 1 / B;`).join("\n")}
+${before.join("\n")}
+  const chosen: number[][] = Array.from({ length: B }, () => []);
+  const done = new Uint8Array(B);
+  let remaining = B;
+  for (let t = 0; t < steps && remaining > 0; t++) {
+${stepwise.join("\n")}
+    for (let b = 0; b < B; b++) {
+      if (done[b]) continue;
+      const id = options.choose(${names.tape(lossBlock, prediction)}, (t * B + b) * ${V}, ${V});
+      if (id === options.eos) {
+        done[b] = 1;
+        remaining--;
+        continue;
+      }
+      chosen[b].push(id);
+      if (t + 1 < steps) fed[(t + 1) * B + b] = id;
+    }
+  }
+  return chosen.map((ids) => Int32Array.from(ids));
+}
+`;
+}

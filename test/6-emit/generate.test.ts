@@ -1,0 +1,57 @@
+// Generation step by step agrees with the whole-sequence forward pass: feeding the greedy
+// choices back in as a teacher-forced input, predict() picks the same token at every step.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { checkSource } from "../../compiler/index.ts";
+import { lower } from "../../compiler/3-lower/index.ts";
+import { differentiate } from "../../compiler/4-differentiate/index.ts";
+import { emitModule } from "../../compiler/6-emit/index.ts";
+import type { CompiledModel } from "../../runtime/model.ts";
+import { argmax } from "../../runtime/sampling.ts";
+import { randomBatch, randomParams } from "../4-differentiate/gradcheck.ts";
+
+const OUT = "test/6-emit/.generated";
+mkdirSync(OUT, { recursive: true });
+
+const cases: [string, string, Record<string, number>, Record<string, number>, Partial<Record<"s", number[]>>, (s: string) => string][] = [
+  ["names", "name", { E: 3, H: 5 }, { "vocab(name)": 7 }, {}, (s) => s],
+  ["caption", "words", { E: 3, H: 5 }, { "vocab(words)": 6 }, {}, (s) => s.replace("vec(512)", "vec(3)").replace("dense(512, H)", "dense(3, H)")],
+  ["g2p", "phones", { E: 3, H: 4 }, { "vocab(spelling)": 5, "vocab(phones)": 6 }, { s: [3, 1, 2] }, (s) => s],
+];
+
+describe("generate", () => {
+  it.each(cases)("%s: greedy generation matches the teacher-forced forward pass", async (name, target, dims, sizes, lengths, edit) => {
+    const source = edit(readFileSync(`examples/${name}.rnn`, "utf8"));
+    const program = differentiate(lower(checkSource(source, name, { overrides: new Map(Object.entries(dims)) }).models[0], new Map(Object.entries(sizes))));
+    const file = `${OUT}/${name}-generate.ts`;
+    writeFileSync(file, emitModule(program, { dtype: "float64", runtime: "../../../runtime/model.ts" }));
+    const model = (await import(/* @vite-ignore */ `${pathToFileURL(resolve(file)).href}?${Date.now()}`)).default as CompiledModel<Float64Array>;
+    const params = randomParams(program, 3, 1.5);
+    const inputs = randomBatch(program, { t: [1, 1, 1], ...lengths }, 4); // the target's fields are replaced below
+    const V = sizes[Object.keys(sizes).find((k) => k.includes(`(${target})`))!];
+    const [bos, eos] = [V - 2, V - 1];
+    const steps = 6;
+    const generated = model.generate!(params, inputs, { steps, bos, eos, choose: (logits, offset, length) => argmax(logits, offset, length) });
+    expect(generated).toHaveLength(3);
+
+    // Teacher-force what was generated: read <bos> then the choices; expect each choice (or <eos>) again.
+    const B = 3;
+    const lengthsT = Int32Array.from(generated, (ids) => Math.min(ids.length + 1, steps));
+    const T = Math.max(...lengthsT);
+    const fed = new Float64Array(T * B), expected = new Float64Array(T * B);
+    generated.forEach((ids, b) => {
+      for (let t = 0; t < lengthsT[b]; t++) {
+        fed[t * B + b] = t === 0 ? bos : ids[t - 1];
+        expected[t * B + b] = t < ids.length ? ids[t] : eos;
+      }
+    });
+    const fields = new Map(inputs.fields);
+    fields.set(`${target}@input`, fed);
+    fields.set(target, expected);
+    const [probabilities] = model.predict(params, { size: B, lengths: { ...inputs.lengths, t: lengthsT }, fields });
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < lengthsT[b]; t++) expect(argmax(probabilities, (t * B + b) * V, V), `example ${b}, step ${t}`).toBe(expected[t * B + b]);
+  });
+});
