@@ -136,6 +136,7 @@ export const messages = {
   unknownOptimizer: (name: string, candidate?: string) => [`unknown optimizer \`${name}\``, didYouMean(candidate) ?? "optimizers are adam(lr, beta1, beta2, eps) and sgd(lr, momentum)"],
   optimizerArg: (optimizer: string, arg: string, candidate?: string) => [`${optimizer} has no argument \`${arg}\``, didYouMean(candidate)],
   freezeUnknown: (name: string, candidate?: string) => [`\`freeze ${name}\`: the model has no layer \`${name}\``, didYouMean(candidate)],
+  bpttWithInit: (name: string) => [`\`bptt\` carries ${name}'s state from window to window, so \`init ${name}\` would apply to the first window only`, `drop \`init ${name}\` (the first window starts from zeros), or train without bptt`],
   bpttNeedsForward: () => [`\`bptt\` cuts forward recurrences into windows, but this model has a backward one`, undefined],
 } satisfies Record<string, Message>;
 

@@ -31,6 +31,8 @@ export interface ModelBatch {
   size: number;
   lengths: Partial<Record<Axis, Int32Array>>;
   fields: Map<string, FloatArray>;
+  /** Truncated BPTT: each recurrence's state where the previous window ended ([B × size]; zeros if absent). */
+  carry?: Map<string, FloatArray>;
 }
 
 export interface LossLayout {
@@ -58,6 +60,10 @@ export interface CompiledModel<A extends FloatArray = FloatArray> {
    * the target: (t, b, i) at (t * size + b) * width + i.
    */
   predict(params: Map<string, A>, batch: ModelBatch): A[];
+  /** Truncated BPTT: the names of the states carried from window to window. */
+  readonly carried: string[];
+  /** After loss or lossAndGrad: each carried state at each example's last step (or its carry if it had none). */
+  finalStates(): Map<string, A>;
   /** Models with an autoregressive target: each example's generated ids (without <eos>). */
   generate?(params: Map<string, A>, batch: ModelBatch, options: GenerateOptions<A>): Int32Array[];
 }

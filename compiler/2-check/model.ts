@@ -157,6 +157,7 @@ export function checkModel(
     const setting = statements("train").flatMap((b) => b.settings).find((s) => s.name.text === "bptt");
     report(diagnostic("bpttNeedsForward", (setting ?? decl.name).span));
   }
+  if (train.bptt !== undefined) for (const [name, init] of inits) if (recurrent.has(name)) report(diagnostic("bpttWithInit", init.span, name));
 
   return {
     name: decl.name.text,

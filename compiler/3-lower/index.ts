@@ -11,7 +11,15 @@ import { inlineCall, lowerExpression, type Scope } from "./expressions.ts";
 /** Sizes known from the data: `vocab(x)` → 60, `classes(y)` → 2. */
 export type DataSizes = Map<string, number>;
 
+/**
+ * With truncated BPTT (`bptt K`), each forward recurrence starts a window from the state the
+ * previous window ended in: a per-example value `NAME@carry` that the caller supplies (zeros
+ * for the first window). Nothing flows back into it: gradients stop at the window's edge.
+ */
+export const carried = (name: string) => `${name}@carry`;
+
 export function lower(model: CheckedModel, dataSizes: DataSizes): Program {
+  const carry = model.train.bptt !== undefined;
   const bindings = new Map<string, Size>([...model.sizeConstraints]);
   for (const [key, n] of dataSizes) bindings.set(key, new Map([["", n]]));
   const number = (s: Size, what: string): number => {
@@ -65,12 +73,13 @@ export function lower(model: CheckedModel, dataSizes: DataSizes): Program {
         axis: v.axis!,
         size: shapeOf(v, v.name),
         ...(direction === "forward" || direction === "backward" ? { direction } : {}),
-        ...(v.init ? { init: `${v.name}@init` } : {}),
+        ...(v.init ? { init: `${v.name}@init` } : carry && direction === "forward" ? { init: carried(v.name) } : {}),
       };
     });
   const values = [
     ...model.values.filter((v) => !v.axis).map((v) => ({ name: v.name, size: shapeOf(v, v.name) })),
     ...model.values.filter((v) => v.init).map((v) => ({ name: `${v.name}@init`, size: shapeOf(v, v.name) })),
+    ...sequences.filter((s) => s.init === carried(s.name)).map((s) => ({ name: s.init!, size: s.size })),
   ];
 
   const program: Program = { model: model.name, params, data, sequences, values, blocks: [], losses: [] };

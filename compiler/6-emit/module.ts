@@ -48,6 +48,7 @@ export function emitModule(p: DifferentiatedProgram, options: EmitOptions): stri
   // Predictions are kept too: predict() reads them from the tape.
   const predictionNodes = p.blocks.map((b) => new Set(b.losses.map((l) => b.nodes[l.node].args[0])));
   const kept = p.blocks.map((_, i) => new Set([...(p.kept.get(i) ?? []), ...predictionNodes[i]]));
+  const carried = p.sequences.filter((s) => s.init?.endsWith("@carry"));
   const axes = [...new Set([...p.data, ...p.sequences].map((x) => x.axis).filter((a): a is "t" | "s" => !!a))];
 
   // Buffers: [name, rows] where rows is "B" (one per example), "1" (shared) or "T_t * B" (a tape).
@@ -146,6 +147,7 @@ ${axes.map((a) => `  L_${a} = batch.lengths.${a} ?? ONES;\n  T_${a} = maxOf(L_${
 ${p.params.map((x) => `  ${names.param(x.name)} = P.get(${literal(x.name)})!;`).join("\n")}
 ${p.data.map((x) => `  ${names.data(x.name)} = batch.fields.get(${literal(x.name)})!;`).join("\n")}
 ${weights.map((w) => `  ${w}`).join("\n")}
+${carried.map((s) => `  { const c = batch.carry?.get(${literal(s.name)}); if (c) ${names.value(s.init!)}.set(c.subarray(0, B * ${s.size})); else ${names.value(s.init!)}.fill(0, 0, B * ${s.size}); }`).join("\n")}
   let loss = 0;
 ${forward.map((b) => indent(b.loop)).join("\n")}
   if (!G) return loss;
@@ -153,6 +155,27 @@ ${p.params.map((x) => `  ${names.grad(x.name)} = G.get(${literal(x.name)})!;\n  
 ${[...p.sequences.map((s) => names.sequenceAdjoint(s.name)), ...p.values.map((v) => names.valueAdjoint(v.name))].map((x) => `  ${x}.fill(0);`).join("\n")}
 ${backward.map((b) => indent(b.loop)).join("\n")}
   return loss;
+}
+
+/** Truncated BPTT: the states carried from window to window. */
+export const carried: string[] = ${JSON.stringify(carried.map((s) => s.name))};
+
+/** After loss or lossAndGrad: each carried state at each example's last step (its carry if it had none). */
+export function finalStates(): Map<string, F> {
+  const out = new Map<string, F>();
+${carried
+  .map(
+    (s) => `  {
+    const last = new ${F}(B * ${s.size});
+    for (let b = 0; b < B; b++) {
+      const L = L_${s.axis}[b];
+      last.set(L > 0 ? ${names.sequence(s.name)}.subarray(((L - 1) * B + b) * ${s.size}, ((L - 1) * B + b + 1) * ${s.size}) : ${names.value(s.init!)}.subarray(b * ${s.size}, (b + 1) * ${s.size}), b * ${s.size});
+    }
+    out.set(${literal(s.name)}, last);
+  }`,
+  )
+  .join("\n")}
+  return out;
 }
 
 export function createParams(): Map<string, F> {
@@ -175,7 +198,7 @@ ${predictions.join("\n")}
 }
 
 ${generation(p, names, kept, axes, F)}
-export const model: CompiledModel<F> = { name: ${literal(p.model)}, params, data, losses, createParams, loss, lossAndGrad, predict${p.data.some((d) => d.shifted) ? ", generate" : ""} };
+export const model: CompiledModel<F> = { name: ${literal(p.model)}, params, data, losses, carried, finalStates, createParams, loss, lossAndGrad, predict${p.data.some((d) => d.shifted) ? ", generate" : ""} };
 export default model;
 `;
 }

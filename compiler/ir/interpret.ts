@@ -9,6 +9,8 @@ export interface Batch {
   lengths: Partial<Record<Axis, Int32Array>>; // valid steps of each example on each axis
   /** Per field: ids (size 1) or vectors. An autoregressive target also has `NAME@input`. */
   fields: Map<string, Float64Array>;
+  /** Truncated BPTT: `NAME@carry` values, where the previous window ended (zeros when absent). */
+  carry?: Map<string, Float64Array>;
 }
 
 export type Params = Map<string, Float64Array>;
@@ -377,6 +379,8 @@ function runBlock(block: Block, index: number, ctx: Omit<StepContext, "t" | "axi
 export function forward(program: Program, params: Params, batch: Batch, keep = new Map<number, Set<number>>()): ForwardResult {
   const sequences = new Map(program.sequences.map((s) => [s.name, new Float64Array(maxLength(batch, s.axis) * batch.size * s.size)]));
   const values = new Map<string, Float64Array>();
+  for (const s of program.sequences)
+    if (s.init?.endsWith("@carry")) values.set(s.init, batch.carry?.get(s.name)?.slice() ?? new Float64Array(batch.size * s.size));
   const tape = new Map<number, Map<number, Float64Array[]>>();
   const ctx = { program, batch, params, sequences, values, seeds: seedsFor(program, batch) };
   let loss = 0;
@@ -387,7 +391,7 @@ export function forward(program: Program, params: Params, batch: Batch, keep = n
 }
 
 /** The loss and the gradient of every param, by running the backward blocks. */
-export function lossAndGradient(program: DifferentiatedProgram, params: Params, batch: Batch): { loss: number; grads: Params } {
+export function lossAndGradient(program: DifferentiatedProgram, params: Params, batch: Batch): { loss: number; grads: Params; forward: ForwardResult } {
   const result = forward(program, params, batch, program.kept);
   const adjoints: Adjoints = {
     params: new Map(program.params.map((p) => [p.name, new Float64Array(p.shape.reduce((a, b) => a * b, 1))])),
@@ -396,5 +400,24 @@ export function lossAndGradient(program: DifferentiatedProgram, params: Params, 
   };
   const ctx = { program, batch, params, sequences: result.sequences, values: result.values, adjoints, seeds: seedsFor(program, batch) };
   for (const block of program.backward) runBlock(block, -1, { ...ctx, tape: result.tape.get(block.primalOf!) ?? new Map() });
-  return { loss: result.loss, grads: adjoints.params };
+  return { loss: result.loss, grads: adjoints.params, forward: result };
+}
+
+/** Each carried state (truncated BPTT) at each example's last step, or its carry if it had none. */
+export function finalStates(program: Program, batch: Batch, result: ForwardResult): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>();
+  for (const s of program.sequences) {
+    if (!s.init?.endsWith("@carry")) continue;
+    const B = batch.size;
+    const stored = result.sequences.get(s.name)!;
+    const carry = result.values.get(s.init)!;
+    const lengths = lengthsOn(batch, s.axis);
+    const last = new Float64Array(B * s.size);
+    for (let b = 0; b < B; b++) {
+      const L = lengths[b];
+      last.set(L > 0 ? stored.subarray(((L - 1) * B + b) * s.size, ((L - 1) * B + b + 1) * s.size) : carry.subarray(b * s.size, (b + 1) * s.size), b * s.size);
+    }
+    out.set(s.name, last);
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 // Slow and in float64; everything that knows it runs on the interpreter is in this file.
 import type { CompiledModel, LossLayout, ModelBatch } from "../../runtime/model.ts";
 import type { FloatArray } from "../../runtime/types.ts";
-import { forward, lossAndGradient, maxLength, type Batch } from "./interpret.ts";
+import { finalStates, forward, lossAndGradient, maxLength, type Batch, type ForwardResult } from "./interpret.ts";
 import type { DifferentiatedProgram, Node } from "./nodes.ts";
 
 /** Where each loss's prediction (the first argument of its loss node) is computed. */
@@ -25,15 +25,24 @@ export function interpretedModel(program: DifferentiatedProgram): CompiledModel<
   const keep = new Map<number, Set<number>>();
   for (const site of sites) (keep.get(site.block) ?? keep.set(site.block, new Set()).get(site.block)!).add(site.id);
 
+  let last: { batch: Batch; result: ForwardResult } | undefined;
+  const remember = (batch: Batch, result: ForwardResult) => (last = { batch, result });
   return {
     name: program.model,
+    carried: program.sequences.filter((s) => s.init?.endsWith("@carry")).map((s) => s.name),
+    finalStates: () => (last ? finalStates(program, last.batch, last.result) : new Map()),
     params: program.params.map((p) => ({ ...p, shape: [...p.shape] })),
     data: program.data.map((d) => ({ ...d })),
     losses,
     createParams: () => new Map(program.params.map((p) => [p.name, new Float64Array(p.shape.reduce((a, b) => a * b, 1))])),
-    loss: (params, batch) => forward(program, params, toBatch(batch)).loss,
-    lossAndGrad(params, grads, batch) {
-      const result = lossAndGradient(program, params, toBatch(batch));
+    loss(params, modelBatch) {
+      const batch = toBatch(modelBatch);
+      return remember(batch, forward(program, params, batch)).result.loss;
+    },
+    lossAndGrad(params, grads, modelBatch) {
+      const batch = toBatch(modelBatch);
+      const result = lossAndGradient(program, params, batch);
+      remember(batch, result.forward);
       for (const [name, grad] of result.grads) grads.get(name)!.set(grad);
       return result.loss;
     },
@@ -90,7 +99,12 @@ function softmax(row: Float64Array) {
 /** The interpreter works in float64: a float32 field is widened (copied) once per batch. */
 function toBatch(batch: ModelBatch): Batch {
   const widen = (a: FloatArray) => (a instanceof Float64Array ? a : Float64Array.from(a));
-  return { size: batch.size, lengths: batch.lengths, fields: new Map([...batch.fields].map(([name, a]) => [name, widen(a)])) };
+  return {
+    size: batch.size,
+    lengths: batch.lengths,
+    fields: new Map([...batch.fields].map(([name, a]) => [name, widen(a)])),
+    ...(batch.carry ? { carry: new Map([...batch.carry].map(([name, a]) => [name, widen(a)])) } : {}),
+  };
 }
 
 const sizeOf = (node: Node) => node.shape.reduce((a, b) => a * b, 1);
