@@ -14,6 +14,7 @@ import type { Rng } from "../runtime/rng.ts";
 import type { FloatArray } from "../runtime/types.ts";
 import { evaluate, type Evaluation } from "./metrics.ts";
 import { exampleLengths, toModelBatch } from "./model-data.ts";
+import { windows } from "./windows.ts";
 
 export interface TrainingRun<A extends FloatArray> {
   model: CompiledModel<A>;
@@ -81,12 +82,21 @@ export async function trainEpochs<A extends FloatArray>(run: TrainingRun<A>, fir
     for (let k = 0; k < batches.length; k++) {
       const where = { epoch, batch: k + 1, batches: batches.length };
       const batch = toModelBatch(run.train, batches[k], model.data, { vocabularies: run.vocabularies, ...(run.arrays ? { arrays: run.arrays } : {}) });
-      const loss = model.lossAndGrad(params, grads, batch);
-      const problem = nonFinite(loss, trainable) ?? clip(trainable, settings.clipNorm);
-      if (problem) return { kind: "diverged", ...where, what: problem };
-      run.optimizer.step(list, settings.weightDecay);
-      const broken = firstBadParam(trainable);
-      if (broken) return { kind: "diverged", ...where, what: `the update made ${broken} (the learning rate, ${settings.optimizer.lr}, may be too large)` };
+      // Truncated BPTT: one update per window of K steps, each starting from the state the
+      // previous window of the same examples ended in. Without bptt the batch is one window.
+      let loss = 0;
+      const parts = settings.bptt === undefined ? [batch] : windows(batch, "t", model.data, settings.bptt);
+      let carry: Map<string, A> | undefined;
+      for (const part of parts) {
+        const windowLoss = model.lossAndGrad(params, grads, carry ? { ...part, carry } : part);
+        if (model.carried.length > 0) carry = model.finalStates();
+        const problem = nonFinite(windowLoss, trainable) ?? clip(trainable, settings.clipNorm);
+        if (problem) return { kind: "diverged", ...where, what: problem };
+        run.optimizer.step(list, settings.weightDecay);
+        const broken = firstBadParam(trainable);
+        if (broken) return { kind: "diverged", ...where, what: `the update made ${broken} (the learning rate, ${settings.optimizer.lr}, may be too large)` };
+        loss += windowLoss;
+      }
       lossSum += loss * batches[k].length;
       seen += batches[k].length;
 

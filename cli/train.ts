@@ -46,7 +46,6 @@ async function train(args: TrainArgs): Promise<number> {
   const valid = args.valid ? await loadData(args.valid, fields, { vocabularies: train.vocabularies, skipInvalid: args.skipInvalid }) : undefined;
   const model = await compileModel(checked, train.vocabularies, args.data, backend);
   checkWritable(checkpointPath);
-  warnUnsupported(checked);
 
   const settings = checked.train;
   const rng = new Rng(settings.seed);
@@ -159,16 +158,11 @@ export function whole(flag: string, text: string, min: number): number {
   return n;
 }
 
-function warnUnsupported(model: CheckedModel) {
-  if (model.train.bptt !== undefined)
-    console.error(`warning: bptt ${model.train.bptt} is not supported yet: ${model.name} is trained with full backpropagation through each sequence`);
-}
-
 function describeRun(model: CompiledModel, checked: CheckedModel, trainCount: number, validCount: number | undefined, args: TrainArgs): string {
   const count = model.params.reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
   const t = checked.train;
   const validating = validCount === undefined ? "" : `, validating on ${validCount} of ${args.valid}`;
-  return `training ${checked.name} (${count} parameters) on ${trainCount} examples of ${args.data}${validating}; ${t.epochs} epoch${t.epochs === 1 ? "" : "s"} of batches of ${t.batch}, ${t.optimizer.name} lr ${t.optimizer.lr}, ${args.backend} backend`;
+  return `training ${checked.name} (${count} parameters) on ${trainCount} examples of ${args.data}${validating}; ${t.epochs} epoch${t.epochs === 1 ? "" : "s"} of batches of ${t.batch}${t.bptt === undefined ? "" : ` cut into windows of ${t.bptt} steps (truncated BPTT)`}, ${t.optimizer.name} lr ${t.optimizer.lr}, ${args.backend} backend`;
 }
 
 function formatEpoch(r: EpochRecord): string {
