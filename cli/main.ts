@@ -36,6 +36,7 @@ commands:
                         --temperature X       1 samples the model; lower is safer; 0 is greedy
                         --top-k K             sample among the K likeliest tokens only
                         --input '{...}'       the model's inputs (an image vector, a spelling)
+                        --beam K              the best sequence by beam search of width K
   evaluate MODEL.rnn --data DATA.jsonl
                         loss and accuracy (or RMSE) of a trained model
                         --checkpoint PATH     default: MODEL.ckpt.json next to the model
@@ -93,6 +94,7 @@ export async function main(argv: string[]): Promise<number> {
           "max-length": { type: "string" },
           seed: { type: "string" },
           input: { type: "string" },
+          beam: { type: "string" },
           set: { type: "string", multiple: true },
         } as const;
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options });

@@ -66,6 +66,15 @@ export interface CompiledModel<A extends FloatArray = FloatArray> {
   finalStates(): Map<string, A>;
   /** Models with an autoregressive target: each example's generated ids (without <eos>). */
   generate?(params: Map<string, A>, batch: ModelBatch, options: GenerateOptions<A>): Int32Array[];
+  /** Beam search of width k: each example's best hypothesis by log-probability per token. */
+  beamSearch?(params: Map<string, A>, batch: ModelBatch, options: BeamOptions): Int32Array[];
+}
+
+export interface BeamOptions {
+  steps: number;
+  bos: number;
+  eos: number;
+  width: number; // hypotheses kept per example
 }
 
 export interface GenerateOptions<A extends FloatArray = FloatArray> {

@@ -53,5 +53,37 @@ describe("generate", () => {
     const [probabilities] = model.predict(params, { size: B, lengths: { ...inputs.lengths, t: lengthsT }, fields });
     for (let b = 0; b < B; b++)
       for (let t = 0; t < lengthsT[b]; t++) expect(argmax(probabilities, (t * B + b) * V, V), `example ${b}, step ${t}`).toBe(expected[t * B + b]);
+
+    // A beam of width 1 is greedy search; a wider one returns real tokens and never <eos>.
+    const beam1 = model.beamSearch!(params, inputs, { steps, bos, eos, width: 1 });
+    expect(beam1.map((ids) => [...ids])).toEqual(generated.map((ids) => [...ids]));
+    const beam4 = model.beamSearch!(params, inputs, { steps, bos, eos, width: 4 });
+    expect(beam4).toHaveLength(3);
+    for (const ids of beam4) for (const id of ids) expect(id >= 0 && id < V && id !== eos).toBe(true);
+  });
+});
+
+describe("beam search", () => {
+  it("a beam wide enough to hold every hypothesis finds the best one by log-probability per token", async () => {
+    const source = readFileSync("examples/names.rnn", "utf8");
+    const program = differentiate(lower(checkSource(source, "names", { overrides: new Map([["E", 3], ["H", 4]]) }).models[0], new Map([["vocab(name)", 6]])));
+    const file = `${OUT}/names-beam.ts`;
+    writeFileSync(file, emitModule(program, { dtype: "float64", runtime: "../../../runtime/model.ts" }));
+    const model = (await import(/* @vite-ignore */ `${pathToFileURL(resolve(file)).href}?${Date.now()}`)).default as CompiledModel<Float64Array>;
+    const V = 6, bos = 4, eos = 5, steps = 3;
+    const params = randomParams(program, 8, 2);
+    const empty = { size: 1, lengths: {}, fields: new Map<string, Float64Array>() };
+    // Every sequence of up to 2 tokens, then <eos>: its log-probability, teacher-forced.
+    const score = (ids: number[]) => {
+      const path = [...ids, eos];
+      const fed = Float64Array.from(path, (_, t) => (t === 0 ? bos : path[t - 1]));
+      const [p] = model.predict(params, { size: 1, lengths: { t: Int32Array.of(path.length) }, fields: new Map([["name@input", fed], ["name", Float64Array.from(path)]]) });
+      return path.reduce((s, id, t) => s + Math.log(p[t * V + id]), 0) / path.length;
+    };
+    const tokens = [0, 1, 2, 3, 4];
+    const all = [[], ...tokens.map((a) => [a]), ...tokens.flatMap((a) => tokens.map((b) => [a, b]))];
+    const best = all.reduce((x, y) => (score(y) > score(x) ? y : x));
+    const found = model.beamSearch!(params, empty, { steps, bos, eos, width: V ** steps }); // wider than every step's candidates
+    expect([...found[0]]).toEqual(best);
   });
 });
