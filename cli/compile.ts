@@ -3,8 +3,7 @@
 // a checkpoint's saved vocabularies.
 import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
-import { lower } from "../compiler/3-lower/index.ts";
-import { differentiate } from "../compiler/4-differentiate/index.ts";
+import { differentiatedProgram } from "../compiler/index.ts";
 import { emitModule } from "../compiler/6-emit/index.ts";
 import { formatProgram } from "../compiler/ir/print.ts";
 import type { Vocabulary } from "../data/vocabulary.ts";
@@ -51,7 +50,7 @@ async function run(args: CompileArgs): Promise<number> {
   }
   const { sizes, errors } = dataSizes(model, vocabularies, origin);
   if (errors.length > 0) throw new Stop(errors.join("\n"));
-  const program = differentiate(lower(model, sizes));
+  const program = differentiatedProgram(model, sizes);
 
   if (args.dumpIr) {
     console.log(formatProgram(program));

@@ -2,10 +2,8 @@
 // model compiled for a backend. A problem is a Stop: one clear message and an exit code.
 import { readFileSync } from "node:fs";
 import type { CheckedModel } from "../compiler/2-check/checked.ts";
-import { lower } from "../compiler/3-lower/index.ts";
-import { differentiate } from "../compiler/4-differentiate/index.ts";
 import { formatDiagnostic, hasErrors } from "../compiler/diagnostics.ts";
-import { checkSource } from "../compiler/index.ts";
+import { checkSource, differentiatedProgram } from "../compiler/index.ts";
 import { encodeExamples, type Example } from "../data/examples.ts";
 import type { DataField } from "../data/fields.ts";
 import { formatDataErrors, readJsonLines } from "../data/jsonl.ts";
@@ -105,8 +103,7 @@ export async function loadData(path: string, fields: readonly DataField[], optio
 export async function compileModel(model: CheckedModel, vocabularies: ReadonlyMap<string, Vocabulary>, dataFile: string, backend: Backend): Promise<CompiledModel> {
   const { sizes, errors } = dataSizes(model, vocabularies, dataFile);
   if (errors.length > 0) throw new Stop(errors.join("\n"));
-  const program = differentiate(lower(model, sizes));
-  return backend.create(program);
+  return backend.create(differentiatedProgram(model, sizes));
 }
 
 export function backendNamed(name: string): Backend {

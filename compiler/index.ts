@@ -8,7 +8,7 @@ import { lower, type DataSizes } from "./3-lower/index.ts";
 import { differentiate } from "./4-differentiate/index.ts";
 import { emitModule, type EmitOptions } from "./6-emit/index.ts";
 import type { DifferentiatedProgram } from "./ir/nodes.ts";
-import type { CheckedCell } from "./2-check/checked.ts";
+import type { CheckedCell, CheckedModel } from "./2-check/checked.ts";
 import type { ModelOptions } from "./2-check/model.ts";
 import { formatDiagnostic, hasErrors, sortDiagnostics } from "./diagnostics.ts";
 
@@ -48,12 +48,17 @@ export type CompileResult =
   | { ok: true; program: DifferentiatedProgram; code: string; checked: CheckResult }
   | { ok: false; checked: CheckResult };
 
+/** After checking, with the data's sizes known: lower → differentiate. */
+export function differentiatedProgram(model: CheckedModel, dataSizes: DataSizes): DifferentiatedProgram {
+  return differentiate(lower(model, dataSizes));
+}
+
 /** The whole pipeline: parse → check → lower → differentiate → emit. */
 export function compile(source: string, file: string, options: CompileOptions): CompileResult {
   const checked = checkSource(source, file, options);
   const model = options.model ? checked.models.find((m) => m.name === options.model) : checked.models[0];
   if (hasErrors(checked.diagnostics) || !model) return { ok: false, checked };
-  const program = differentiate(lower(model, options.dataSizes));
+  const program = differentiatedProgram(model, options.dataSizes);
   const code = emitModule(program, options);
   return { ok: true, program, code, checked };
 }
