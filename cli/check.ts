@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { checkSource } from "../compiler/index.ts";
 import { formatDiagnostic, hasErrors } from "../compiler/diagnostics.ts";
+import { overrideProblem } from "./setup.ts";
 import { summarize } from "./summary.ts";
 
 export function checkCommand(files: string[], sets: string[]): number {
@@ -30,7 +31,14 @@ export function checkCommand(files: string[], sets: string[]): number {
       continue;
     }
     if (result.models.length === 0) console.log(`${file}: no model (${result.cells.length} cell and layer definitions check)`);
-    for (const model of result.models) console.log(summarize(model, source));
+    for (const model of result.models) {
+      const problem = overrideProblem(model, overrides);
+      if (problem) {
+        console.error(problem);
+        return 2;
+      }
+      console.log(summarize(model, source));
+    }
   }
   return failed ? 1 : 0;
 }

@@ -51,16 +51,23 @@ export function loadModel(file: string, overrides: Map<string, number>): { model
     throw new Stop(result.models.length === 0 ? `${file}: no model to train (only cell and layer definitions)` : `${file}: ${result.models.length} models (${names}); put the one to train in a file of its own`);
   }
   const model = result.models[0];
+  const problem = overrideProblem(model, overrides);
+  if (problem) throw new Stop(problem, 2);
+  return { model, source };
+}
+
+/** What is wrong with `--set` for this model: an unknown name, or a value its setting refuses. */
+export function overrideProblem(model: CheckedModel, overrides: Map<string, number>): string | undefined {
   for (const [name, value] of overrides) {
     if (model.dims.has(name)) continue;
     const rule = Object.hasOwn(settingRules, name) ? settingRules[name] : undefined;
     if (!rule) {
       const known = [...model.dims.keys(), ...Object.keys(settingRules)].join(", ");
-      throw new Stop(`rnnc: --set ${name}=${value}: ${model.name} has no dim or train setting ${name} (it has ${known})`, 2);
+      return `rnnc: --set ${name}=${value}: ${model.name} has no dim or train setting ${name} (it has ${known})`;
     }
-    if (!rule.ok(value)) throw new Stop(`rnnc: --set ${name}=${value}: ${name} takes ${rule.describe}`, 2);
+    if (!rule.ok(value)) return `rnnc: --set ${name}=${value}: ${name} takes ${rule.describe}`;
   }
-  return { model, source };
+  return undefined;
 }
 
 export interface DataOptions {

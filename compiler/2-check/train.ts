@@ -44,7 +44,7 @@ export function checkTrain(
         else if (!layerNames.includes(v.name)) report(diagnostic("freezeUnknown", v.span, v.name, closest(v.name, layerNames)));
         else settings.freeze.push(v.name);
       }
-    } else if (name in numberSettings) {
+    } else if (Object.hasOwn(numberSettings, name)) {
       const rule = numberSettings[name as NumberSetting];
       const value = s.values.length === 1 ? numberOf(s.values[0]) : undefined;
       if (value === undefined || value < rule.min || (rule.whole && !Number.isInteger(value)))
@@ -57,7 +57,7 @@ export function checkTrain(
 
 /** `--set epochs=2`, `--set lr=0.01`: returns false for a name that is no setting. */
 export function overrideSetting(settings: TrainSettings, name: string, value: number): boolean {
-  if (name in numberSettings) setNumber(settings, name as NumberSetting, value);
+  if (Object.hasOwn(numberSettings, name)) setNumber(settings, name as NumberSetting, value);
   else if (name === "lr" || name === "momentum" || name === "beta1" || name === "beta2" || name === "eps")
     settings.optimizer[name] = value;
   else return false;

@@ -63,3 +63,13 @@ describe("rnnc check", { timeout: 60_000 }, () => {
     expect(rnnc("check", "--bogus", "x.rnn").code).toBe(2);
   });
 });
+
+describe("rnnc check --set", { timeout: 60_000 }, () => {
+  it("refuses a name the model does not have, and a value its setting refuses", () => {
+    const unknown = rnnc("check", "examples/parity.rnn", "--set", "HH=3");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("rnnc: --set HH=3: parity has no dim or train setting HH");
+    const bad = rnnc("check", "examples/parity.rnn", "--set", "epochs=0.5");
+    expect(bad.err).toBe("rnnc: --set epochs=0.5: epochs takes a whole number, at least 1\n");
+  });
+});
