@@ -4,6 +4,7 @@ import type { Block, Node, Program, TimeIndex } from "../ir/nodes.ts";
 import { codeForOp, type LeafCode } from "./code-for-op.ts";
 import type { Names } from "./module.ts";
 import { comment } from "./names.ts";
+import { blockedProduct } from "./products.ts";
 
 const size = (node: Node) => node.shape.reduce((a, b) => a * b, 1);
 
@@ -70,7 +71,7 @@ export function blockCode(
   forwardIndex: number | undefined, // a forward block's own index, to name its tape
   primalOf: number | undefined, // a backward block: the forward block it reads
   stepName: string, // the function that runs one step of the block
-): { functions: string; loop: string } {
+): { functions: string; loop: string; tapes: [string, string, number][] } {
   const leaf = leafCode(program, names, block, primalOf);
   const functions: string[] = [];
   const title = comment(block.kind === "loop" ? `${block.comment} (${block.direction} over ${block.axis})` : block.comment);
@@ -87,8 +88,22 @@ export function blockCode(
     if (node.op === "accumulate" && node.attrs.into === "param" && uses.get(node.args[0]) === 1 && ["outer", "scatter", "batch_sum"].includes(source.op))
       direct.set(node.args[0], names.grad(node.attrs.name!));
   }
+  // A weight's gradient in a backward loop, Σ_t Σ_b g ⊗ x, is one large product after the loop
+  // (K = T·B) instead of T small ones: the adjoints g are kept per step; x is on the forward tape.
+  const deferred = new Map<number, { g: string; x: string; m: number; n: number }>();
+  for (const [id] of direct) {
+    const node = block.nodes[id];
+    const x = block.nodes[node.args[1]];
+    if (block.kind === "loop" && primalOf !== undefined && node.op === "outer" && x.op === "primal")
+      deferred.set(id, { g: `dg_${stepName}_${id}`, x: names.tape(primalOf, x.attrs.node!), m: node.shape[0], n: node.shape[1] });
+  }
   block.nodes.forEach((node, id) => {
     if (node.op === "accumulate" && direct.has(node.args[0])) return;
+    const later = deferred.get(id);
+    if (later) {
+      lines.push(`  ${later.g}.set(${buffer(node.args[0])}.subarray(0, B * ${later.m}), t * B * ${later.m});`);
+      return;
+    }
     // The step function reads its buffers into locals first: V8 keeps locals in registers,
     // where module variables would be loaded from the module's context at every use.
     const locals: string[] = [`const out = ${direct.get(id) ?? buffer(id)};`];
@@ -128,6 +143,30 @@ export function blockCode(
     lines.push(`  for (let b = 0; b < B; b++) if (t < ${L}[b]) loss += W${term.loss} * ${buffer(term.node)}[b];`);
   lines.push("  return loss;", "}");
   const order = block.direction === "backward" ? `${T} - 1 - k` : "k";
-  const loop = `${title}\nfor (let k = 0; k < ${T}; k++) loss += ${stepName}(${order});`;
-  return { functions: [...functions, lines.join("\n")].join("\n"), loop };
+  let loop = `${title}\nfor (let k = 0; k < ${T}; k++) loss += ${stepName}(${order});`;
+  if (deferred.size > 0) {
+    // Both operands are transposed first, so that the long sums over T·B run along memory.
+    const transpose = (from: string, to: string, width: number) =>
+      `for (let u = 0; u < K; u++) for (let i = 0; i < ${width}; i++) ${to}[i * K + u] = ${from}[u * ${width} + i];`;
+    const products = [...deferred].map(([id, d]) =>
+      [
+        `{ const K = ${T} * B;`,
+        transpose(d.g, `${d.g}T`, d.m),
+        transpose(d.x, `${d.g}X`, d.n),
+        blockedProduct({
+          P: `${d.m}`, Q: `${d.n}`, K: "K", A: `${d.g}T`, C: `${d.g}X`, OUT: direct.get(id)!, add: true,
+          a: (r, u) => `(${r}) * K + ${u}`, c: (j, u) => `(${j}) * K + ${u}`, out: (r, j) => `(${r}) * ${d.n} + ${j}`,
+        }),
+        "}",
+      ].join("\n  "),
+    );
+    functions.push(`function ${stepName}_gradients(): void {\n  ${comment("the weight gradients of every step, in one product each")}\n  ${products.join("\n  ")}\n}`);
+    loop += `\n${stepName}_gradients();`;
+  }
+  const tapes: [string, string, number][] = [...deferred.values()].flatMap((d): [string, string, number][] => [
+    [d.g, `${T} * B`, d.m],
+    [`${d.g}T`, `${T} * B`, d.m],
+    [`${d.g}X`, `${T} * B`, d.n],
+  ]);
+  return { functions: [...functions, lines.join("\n")].join("\n"), loop, tapes };
 }

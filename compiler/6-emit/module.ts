@@ -89,6 +89,7 @@ export function emitModule(p: DifferentiatedProgram, options: EmitOptions): stri
 
   const forward = p.blocks.map((block, i) => blockCode(p, names, block, forwardBuffer(i), kept[i], i, undefined, `forward${i}`));
   const backward = p.backward.map((block, i) => blockCode(p, names, block, backwardBuffer(i), new Set(), undefined, block.primalOf, `backward${i}`));
+  for (const b of [...forward, ...backward]) buffers.push(...b.tapes);
 
   const predictions = p.losses.map((loss, i) => {
     const blockIndex = p.blocks.findIndex((b) => b.losses.some((l) => l.loss === i));
