@@ -40,4 +40,6 @@ const history = (readCheckpoint(checkpoint).meta as { history: { validLoss: numb
 const perCharacter = (history.at(-1)!.validLoss * split.valid.length) / predictions;
 console.log(`names.rnn on the held-out names: ${perCharacter.toFixed(3)} nats per character (bigram ${baseline.toFixed(3)}; ${(baseline - perCharacter).toFixed(3)} better)`);
 console.log("ten new names (temperature 0.8):");
-process.exit(await sampleCommand({ ...common, count: "10", temperature: "0.8", maxLength: "20" }));
+const sampled = await sampleCommand({ ...common, count: "10", temperature: "0.8", maxLength: "20" });
+console.log(`the trained model's checkpoint: ${checkpoint} (more names: npx rnnc sample examples/names.rnn --checkpoint ${checkpoint})`);
+process.exit(sampled);
