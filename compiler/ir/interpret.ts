@@ -69,12 +69,12 @@ function unary(f: (a: number) => number): Evaluate {
 }
 
 /** Applies `f` to each example's row. */
-function perExample(f: (row: Float64Array, out: Float64Array, b: number) => void, outSize?: (node: Node) => number): Evaluate {
+function perExample(f: (row: Float64Array, out: Float64Array) => void): Evaluate {
   return (node, args, B, argNodes) => {
-    const n = outSize ? outSize(node) : sizeOf(node);
+    const n = sizeOf(node);
     const out = new Float64Array(B * n);
     const m = sizeOf(argNodes[0]);
-    for (let b = 0; b < B; b++) f(args[0].subarray(b * m, (b + 1) * m), out.subarray(b * n, (b + 1) * n), b);
+    for (let b = 0; b < B; b++) f(args[0].subarray(b * m, (b + 1) * m), out.subarray(b * n, (b + 1) * n));
     return out;
   };
 }
@@ -133,13 +133,23 @@ const evaluate: Record<Exclude<Op, "param" | "const" | "data" | "read" | "value"
     }
     return out;
   },
-  slice: perExample((row, out, _b) => out.set(row.subarray(0, out.length)), undefined),
-  pad: perExample(() => {}, undefined),
+  slice: (node, [x], B, [nx]) => {
+    const n = sizeOf(nx), { from = 0, to = 0 } = node.attrs;
+    const out = new Float64Array(B * (to - from));
+    for (let b = 0; b < B; b++) out.set(x.subarray(b * n + from, b * n + to), b * (to - from));
+    return out;
+  },
+  pad: (node, [g], B) => {
+    const n = node.attrs.size!, { from = 0, to = 0 } = node.attrs;
+    const out = new Float64Array(B * n);
+    for (let b = 0; b < B; b++) out.set(g.subarray(b * (to - from), (b + 1) * (to - from)), b * n + from);
+    return out;
+  },
   onehot: perExample((row, out) => {
     const id = row[0];
     if (id >= 0 && id < out.length) out[id] = 1; // an id out of range is all zeros (as tf.one_hot)
   }),
-  matvec: (node, [w, x], B, [nw]) => {
+  matvec: (_node, [w, x], B, [nw]) => {
     const [m, n] = nw.shape;
     const out = new Float64Array(B * m);
     for (let b = 0; b < B; b++)
@@ -148,7 +158,6 @@ const evaluate: Record<Exclude<Op, "param" | "const" | "data" | "read" | "value"
         for (let j = 0; j < n; j++) s += w[i * n + j] * x[b * n + j];
         out[b * m + i] = s;
       }
-    void node;
     return out;
   },
   matvec_t: (_node, [w, g], B, [nw]) => {
@@ -164,14 +173,13 @@ const evaluate: Record<Exclude<Op, "param" | "const" | "data" | "read" | "value"
     for (let b = 0; b < B; b++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] += g[b * m + i] * x[b * n + j];
     return out;
   },
-  gather: (node, [w, ids], B, [nw]) => {
+  gather: (_node, [w, ids], B, [nw]) => {
     const [m, v] = nw.shape;
     const out = new Float64Array(B * m);
     for (let b = 0; b < B; b++) {
       const id = ids[b];
       if (id >= 0 && id < v) for (let i = 0; i < m; i++) out[b * m + i] = w[i * v + id];
     }
-    void node;
     return out;
   },
   scatter: (node, [g, ids], B) => {
@@ -209,19 +217,6 @@ const evaluate: Record<Exclude<Op, "param" | "const" | "data" | "read" | "value"
   },
 };
 
-// slice and pad need their attrs, which perExample's rows do not carry.
-evaluate.slice = (node, [x], B, [nx]) => {
-  const n = sizeOf(nx), { from = 0, to = 0 } = node.attrs;
-  const out = new Float64Array(B * (to - from));
-  for (let b = 0; b < B; b++) out.set(x.subarray(b * n + from, b * n + to), b * (to - from));
-  return out;
-};
-evaluate.pad = (node, [g], B) => {
-  const n = node.attrs.size!, { from = 0, to = 0 } = node.attrs;
-  const out = new Float64Array(B * n);
-  for (let b = 0; b < B; b++) out.set(g.subarray(b * (to - from), (b + 1) * (to - from)), b * n + from);
-  return out;
-};
 
 /** Length of each example on an axis (every example has 1 step where there is no axis). */
 function lengthsOn(batch: Batch, axis: Axis | undefined): Int32Array {
@@ -247,13 +242,11 @@ function readLeaf(node: Node, ctx: StepContext): Float64Array {
     const info = program.data.find((d) => d.name === name)!;
     const field = batch.fields.get(name)!;
     const lengths = lengthsOn(batch, info.axis);
-    const T = info.sequence ? maxLength(batch, info.axis) : 1;
     for (let b = 0; b < B; b++) {
       const u = info.sequence ? resolve(node.attrs.index, ctx.t, lengths[b]) : 0;
       if (typeof u === "number") out.set(field.subarray((u * B + b) * n, (u * B + b + 1) * n), b * n);
       else if (info.kind === "ids") out[b] = -1; // no token here
     }
-    void T;
     return out;
   }
   // a stored sequence
