@@ -33,6 +33,12 @@ export interface ModelBatch {
   fields: Map<string, FloatArray>;
   /** Truncated BPTT: each recurrence's state where the previous window ended ([B × size]; zeros if absent). */
   carry?: Map<string, FloatArray>;
+  /**
+   * Per loss, what its sum is divided by: by default this batch's examples (B) or valid tokens
+   * (`mean over tokens`). A part of a larger batch (one worker's share) passes the whole batch's,
+   * so that the parts' losses and gradients add up to the whole batch's.
+   */
+  denominators?: number[];
 }
 
 export interface LossLayout {

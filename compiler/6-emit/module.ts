@@ -78,8 +78,8 @@ export function emitModule(p: DifferentiatedProgram, options: EmitOptions): stri
 
   const weights = p.losses.map((loss, i) =>
     loss.reduction === "mean_over_tokens" && loss.axis
-      ? `W${i} = 1 / Math.max(1, L_${loss.axis}.reduce((a, b) => a + b, 0));`
-      : `W${i} = 1 / B;`,
+      ? `W${i} = 1 / (batch.denominators?.[${i}] ?? Math.max(1, L_${loss.axis}.reduce((a, b) => a + b, 0)));`
+      : `W${i} = 1 / (batch.denominators?.[${i}] ?? B);`,
   );
   const lossLayout = p.losses.map((loss, i) => {
     const block = p.blocks.find((b) => b.losses.some((l) => l.loss === i))!;

@@ -11,6 +11,8 @@ export interface Batch {
   fields: Map<string, Float64Array>;
   /** Truncated BPTT: `NAME@carry` values, where the previous window ended (zeros when absent). */
   carry?: Map<string, Float64Array>;
+  /** Per loss, what its sum is divided by (runtime/model.ts's ModelBatch says when to pass it). */
+  denominators?: number[];
 }
 
 export type Params = Map<string, Float64Array>;
@@ -337,7 +339,9 @@ function accumulate(node: Node, x: Float64Array, xNode: Node, ctx: StepContext) 
 
 /** The weight of a loss term at example b: 1/B, or 1/(valid tokens) for `mean over tokens`. */
 function seedsFor(program: Program, batch: Batch) {
-  const weights = program.losses.map((loss) => {
+  const weights = program.losses.map((loss, i) => {
+    const given = batch.denominators?.[i];
+    if (given !== undefined) return 1 / given;
     if (loss.reduction !== "mean_over_tokens" || !loss.axis) return 1 / batch.size;
     const tokens = lengthsOn(batch, loss.axis).reduce((a, b) => a + b, 0);
     return 1 / Math.max(1, tokens);

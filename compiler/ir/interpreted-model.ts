@@ -103,6 +103,7 @@ function toBatch(batch: ModelBatch): Batch {
     size: batch.size,
     lengths: batch.lengths,
     fields: new Map([...batch.fields].map(([name, a]) => [name, widen(a)])),
+    ...(batch.denominators ? { denominators: batch.denominators } : {}),
     ...(batch.carry ? { carry: new Map([...batch.carry].map(([name, a]) => [name, widen(a)])) } : {}),
   };
 }

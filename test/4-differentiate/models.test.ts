@@ -34,7 +34,7 @@ const manyToOne = (cell: string) => `model m {
 const lstmManyToOne = manyToOne("lstm").replace("h[t] = c(onehot(x[t], 3), h[t-1])", "(h[t], k[t]) = c(onehot(x[t], 3), h[t-1], k[t-1])");
 
 describe("gradients of whole models (float64, central differences)", () => {
-  it.each(["rnn", "rnn_relu", "gru"])("prelude cell %s, many-to-one, lengths 1 to 4 in one batch", (cell) => {
+  it.each(["rnn", "rnn_relu", "gru", "gru_reset_after"])("prelude cell %s, many-to-one, lengths 1 to 4 in one batch", (cell) => {
     const program = compile(manyToOne(cell), {}, { "vocab(x)": 5, "classes(y)": 3 });
     expectGradientsRight(program, randomBatch(program, { t: [4, 1, 3] }));
   });
