@@ -9,10 +9,20 @@ import { emitModule } from "../compiler/6-emit/index.ts";
 import type { DifferentiatedProgram } from "../compiler/ir/nodes.ts";
 import type { CompiledModel } from "../runtime/model.ts";
 
-export async function compiledModel(program: DifferentiatedProgram, dtype: "float32" | "float64" = "float32"): Promise<CompiledModel> {
+/** Emits the program's module into a fresh temporary directory; returns the file's path. */
+export async function emittedModuleFile(program: DifferentiatedProgram, dtype: "float32" | "float64" = "float32"): Promise<string> {
   const runtime = pathToFileURL(new URL("../runtime/model.ts", import.meta.url).pathname).href;
   const file = join(mkdtempSync(join(tmpdir(), "rnnc-")), `${program.model.replace(/[^A-Za-z0-9_]/g, "_")}.mts`);
   writeFileSync(file, emitModule(program, { dtype, runtime }));
+  return file;
+}
+
+/** Imports an emitted module file (each file once: Node caches modules by URL). */
+export async function importCompiledModel(file: string): Promise<CompiledModel> {
   const module = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as { default: CompiledModel };
   return module.default;
+}
+
+export async function compiledModel(program: DifferentiatedProgram, dtype: "float32" | "float64" = "float32"): Promise<CompiledModel> {
+  return importCompiledModel(await emittedModuleFile(program, dtype));
 }
