@@ -14,8 +14,10 @@ export interface Backend {
 export const backends: Record<string, Backend> = {
   /** The reference interpreter: float64, slow, needs nothing but the IR. */
   interpreted: { arrays: Float64Array, create: async (program) => interpretedModel(program) as CompiledModel },
-  /** The emitted TypeScript module: float32, sizes as constants, the default. */
+  /** The emitted TypeScript module: float32, sizes as constants, products in WebAssembly SIMD; the default. */
   compiled: { arrays: Float32Array, create: (program) => compiledModel(program, "float32") },
+  /** The same without WebAssembly: every loop in plain TypeScript (the kernels' fallback and reference). */
+  "compiled-ts": { arrays: Float32Array, create: (program) => compiledModel(program, "float32", false) },
   /** The emitted module in float64: for checking the compiled code against the interpreter. */
   compiled64: { arrays: Float64Array, create: (program) => compiledModel(program, "float64") },
 };

@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { differentiatedProgram } from "../compiler/index.ts";
-import { emitModule } from "../compiler/6-emit/index.ts";
+import { emitModuleWithKernels } from "../compiler/6-emit/index.ts";
 import { formatProgram } from "../compiler/ir/print.ts";
 import type { Vocabulary } from "../data/vocabulary.ts";
 import { parseOverrides } from "./check.ts";
@@ -21,6 +21,7 @@ export interface CompileArgs {
   dtype?: string;
   runtime?: string;
   dumpIr: boolean;
+  noKernels?: boolean;
   sets: string[];
 }
 
@@ -56,13 +57,16 @@ async function run(args: CompileArgs): Promise<number> {
     console.log(formatProgram(program));
     return 0;
   }
-  const code = emitModule(program, { dtype, runtime: args.runtime ?? "rnnc/runtime", source: basename(args.file) });
+  const kernels = dtype === "float32" && !args.noKernels;
+  const { code, kernels: kernelSource } = emitModuleWithKernels(program, { dtype, kernels, runtime: args.runtime ?? "rnnc/runtime", source: basename(args.file) });
   if (!args.output) {
     process.stdout.write(code);
     return 0;
   }
   try {
     writeFileSync(args.output, code);
+    // The kernels' AssemblyScript, next to the module (which embeds them compiled): to read, or rebuild.
+    if (kernelSource) writeFileSync(args.output.replace(/\.[cm]?[jt]s$/, "") + ".kernels.as", kernelSource);
   } catch (error) {
     throw new Stop(`${args.output}: cannot write the module: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }

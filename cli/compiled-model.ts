@@ -1,6 +1,7 @@
 // The compiled backend: the emitted TypeScript module, written to a temporary .mts file (ESM
 // wherever it lands; the CLI runs under tsx, which loads TypeScript) and imported. Its only
-// import is the runtime's types, erased at load time.
+// import is the runtime's types, erased at load time. In float32 its products run in the
+// WebAssembly kernels it embeds, unless `kernels` is false.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,10 +11,10 @@ import type { DifferentiatedProgram } from "../compiler/ir/nodes.ts";
 import type { CompiledModel } from "../runtime/model.ts";
 
 /** Emits the program's module into a fresh temporary directory; returns the file's path. */
-export async function emittedModuleFile(program: DifferentiatedProgram, dtype: "float32" | "float64" = "float32"): Promise<string> {
+export async function emittedModuleFile(program: DifferentiatedProgram, dtype: "float32" | "float64" = "float32", kernels = dtype === "float32"): Promise<string> {
   const runtime = pathToFileURL(new URL("../runtime/model.ts", import.meta.url).pathname).href;
   const file = join(mkdtempSync(join(tmpdir(), "rnnc-")), `${program.model.replace(/[^A-Za-z0-9_]/g, "_")}.mts`);
-  writeFileSync(file, emitModule(program, { dtype, runtime }));
+  writeFileSync(file, emitModule(program, { dtype, runtime, kernels }));
   return file;
 }
 
@@ -23,6 +24,6 @@ export async function importCompiledModel(file: string): Promise<CompiledModel> 
   return module.default;
 }
 
-export async function compiledModel(program: DifferentiatedProgram, dtype: "float32" | "float64" = "float32"): Promise<CompiledModel> {
-  return importCompiledModel(await emittedModuleFile(program, dtype));
+export async function compiledModel(program: DifferentiatedProgram, dtype: "float32" | "float64" = "float32", kernels = dtype === "float32"): Promise<CompiledModel> {
+  return importCompiledModel(await emittedModuleFile(program, dtype, kernels));
 }

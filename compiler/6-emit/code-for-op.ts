@@ -3,6 +3,7 @@
 // value into its buffer `out`: B rows of `n` numbers, or one row when it is shared.
 import type { Node } from "../ir/nodes.ts";
 import type { Op } from "../ir/ops.ts";
+import type { Kernels } from "./kernels/index.ts";
 import { blockedProduct } from "./products.ts";
 
 export interface NodeContext {
@@ -15,6 +16,10 @@ export interface NodeContext {
   accumulate?: boolean;
   /** Leaves and sinks: where data, sequences, values, adjoints and gradients live. */
   leaf: LeafCode;
+  /** The WebAssembly kernels, when the module has them: products go to them. */
+  kernels?: Kernels;
+  /** Arg i's transposed copy, kept in the kernels' memory when it is a param; undefined if not. */
+  transposed?: (i: number) => string | undefined;
 }
 
 export interface LeafCode {
@@ -114,9 +119,11 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   onehot: (c) =>
     `${c.out}.fill(0, 0, B * ${c.n}); for (let b = 0; b < B; b++) { const id = ${c.arg(0)}[b]; if (id >= 0 && id < ${c.n}) ${c.out}[b * ${c.n} + id] = 1; }`,
 
-  // out[b, r] = Σ_j W[r, j] x[b, j]
+  // out[b, r] = Σ_j W[r, j] x[b, j]; the kernel reads Wᵀ by rows
   matvec: (c) => {
     const [m, n] = c.argNode(0).shape;
+    const wT = c.kernels && c.transposed?.(0);
+    if (c.kernels && wT) return c.kernels.product({ Q: m, K: n, aP: n, aK: 1, add: false }, "B", `${n}`, c.arg(1), wT, c.out);
     return blockedProduct({
       P: "B", Q: `${m}`, K: `${n}`, A: c.arg(1), C: c.arg(0), OUT: c.out, add: false,
       a: (b, j) => `(${b}) * ${n} + ${j}`, c: (r, j) => `(${r}) * ${n} + ${j}`, out: (b, r) => `(${b}) * ${m} + ${r}`,
@@ -125,6 +132,7 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   // out[b, j] = Σ_r W[r, j] g[b, r]
   matvec_t: (c) => {
     const [m, n] = c.argNode(0).shape;
+    if (c.kernels) return c.kernels.product({ Q: n, K: m, aP: m, aK: 1, add: false }, "B", `${m}`, c.arg(1), c.arg(0), c.out);
     return blockedProduct({
       P: "B", Q: `${n}`, K: `${m}`, A: c.arg(1), C: c.arg(0), OUT: c.out, add: false,
       a: (b, r) => `(${b}) * ${m} + ${r}`, c: (j, r) => `${r} * ${n} + ${j}`, out: (b, j) => `(${b}) * ${n} + ${j}`,
@@ -133,6 +141,7 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   // out[r, j] (+)= Σ_b g[b, r] x[b, j]
   outer: (c) => {
     const [m, n] = c.node.shape;
+    if (c.kernels) return c.kernels.product({ Q: n, aP: 1, aK: m, add: !!c.accumulate }, `${m}`, "B", c.arg(0), c.arg(1), c.out);
     return blockedProduct({
       P: `${m}`, Q: `${n}`, K: "B", A: c.arg(0), C: c.arg(1), OUT: c.out, add: !!c.accumulate,
       a: (r, b) => `${b} * ${m} + ${r}`, c: (j, b) => `${b} * ${n} + ${j}`, out: (r, j) => `(${r}) * ${n} + ${j}`,

@@ -1,2 +1,2 @@
 // IR → TypeScript. The only phase that writes code as text.
-export { emitModule, type EmitOptions } from "./module.ts";
+export { emitModule, emitModuleWithKernels, type EmitOptions } from "./module.ts";

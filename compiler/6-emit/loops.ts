@@ -2,6 +2,7 @@
 // what the step keeps for the backward pass, stores as sequences or values, and adds to the loss.
 import type { Block, Node, Program, TimeIndex } from "../ir/nodes.ts";
 import { codeForOp, type LeafCode } from "./code-for-op.ts";
+import type { Kernels } from "./kernels/index.ts";
 import type { Names } from "./module.ts";
 import { comment } from "./names.ts";
 import { blockedProduct } from "./products.ts";
@@ -57,6 +58,13 @@ function leafCode(program: Program, names: Names, block: Block, forwardBlock: nu
   };
 }
 
+/** A module with WebAssembly kernels: every buffer lives in their memory, and products call them. */
+export interface Fast {
+  kernels: Kernels;
+  /** A param's transposed copy (registered as needed): the name of its view. */
+  transposed(param: string): string;
+}
+
 /**
  * The code of a block: a small function per node (V8 optimizes small functions; one huge one
  * would stay interpreted) and the loop that calls them. `buffer(id)` names each node's step
@@ -71,6 +79,7 @@ export function blockCode(
   forwardIndex: number | undefined, // a forward block's own index, to name its tape
   primalOf: number | undefined, // a backward block: the forward block it reads
   stepName: string, // the function that runs one step of the block
+  fast?: Fast, // WebAssembly kernels for the products
 ): { functions: string; loop: string; tapes: [string, string, number][] } {
   const leaf = leafCode(program, names, block, primalOf);
   const functions: string[] = [];
@@ -122,6 +131,11 @@ export function blockCode(
       },
       argNode: (i) => block.nodes[node.args[i]],
       leaf,
+      kernels: fast?.kernels,
+      transposed: (i) => {
+        const a = block.nodes[node.args[i]];
+        return fast && a.op === "param" ? fast.transposed(a.attrs.name!) : undefined;
+      },
     });
     if (!code) return;
     const name = `${buffer(id)}_step`;
@@ -144,7 +158,14 @@ export function blockCode(
   lines.push("  return loss;", "}");
   const order = block.direction === "backward" ? `${T} - 1 - k` : "k";
   let loop = `${title}\nfor (let k = 0; k < ${T}; k++) loss += ${stepName}(${order});`;
-  if (deferred.size > 0) {
+  if (deferred.size > 0 && fast) {
+    // The kernel reads g by columns and x by rows, as they lie on the tapes: no transposes.
+    const products = [...deferred].map(([id, d]) =>
+      fast.kernels.product({ Q: d.n, aP: 1, aK: d.m, add: true }, `${d.m}`, `${T} * B`, d.g, d.x, direct.get(id)!),
+    );
+    functions.push(`function ${stepName}_gradients(): void {\n  ${comment("the weight gradients of every step, in one product each")}\n  ${products.join("\n  ")}\n}`);
+    loop += `\n${stepName}_gradients();`;
+  } else if (deferred.size > 0) {
     // Both operands are transposed first, so that the long sums over T·B run along memory.
     const transpose = (from: string, to: string, width: number) =>
       `for (let u = 0; u < K; u++) for (let i = 0; i < ${width}; i++) ${to}[i * K + u] = ${from}[u * ${width} + i];`;
@@ -163,10 +184,8 @@ export function blockCode(
     functions.push(`function ${stepName}_gradients(): void {\n  ${comment("the weight gradients of every step, in one product each")}\n  ${products.join("\n  ")}\n}`);
     loop += `\n${stepName}_gradients();`;
   }
-  const tapes: [string, string, number][] = [...deferred.values()].flatMap((d): [string, string, number][] => [
-    [d.g, `${T} * B`, d.m],
-    [`${d.g}T`, `${T} * B`, d.m],
-    [`${d.g}X`, `${T} * B`, d.n],
-  ]);
+  const tapes: [string, string, number][] = [...deferred.values()].flatMap((d): [string, string, number][] =>
+    fast ? [[d.g, `${T} * B`, d.m]] : [[d.g, `${T} * B`, d.m], [`${d.g}T`, `${T} * B`, d.m], [`${d.g}X`, `${T} * B`, d.n]],
+  );
   return { functions: [...functions, lines.join("\n")].join("\n"), loop, tapes };
 }

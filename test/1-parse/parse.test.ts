@@ -38,6 +38,7 @@ describe("the shipped programs", () => {
       "cell rnn_relu(I, H)",
       "cell lstm(I, H)",
       "cell gru(I, H)",
+      "cell gru_reset_after(I, H)",
       "layer dense(I, O)",
       "layer embedding(V, E)",
     ]);

@@ -1,6 +1,7 @@
 // The emitted module computes what the reference interpreter computes: the same loss and the
-// same gradients, for every example of LANGUAGE.md, in float64 (to 1e-12) and float32; and the
-// module type-checks under tsc --strict, importing nothing but the runtime's types.
+// same gradients, for every example of LANGUAGE.md, in float64 (to 1e-12) and float32, with its
+// products in plain TypeScript and in WebAssembly SIMD kernels; and the module type-checks under
+// tsc --strict, importing nothing but the runtime's types.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -35,9 +36,9 @@ function program(name: string, dims: Record<string, number>, sizes: Record<strin
   return differentiate(lower(checked.models[0], new Map(Object.entries(sizes))));
 }
 
-async function emitted(p: DifferentiatedProgram, dtype: "float32" | "float64"): Promise<CompiledModel> {
-  const file = `${OUT}/${p.model}-${dtype}.ts`;
-  writeFileSync(file, emitModule(p, { dtype, runtime: "../../../runtime/model.ts", source: `${p.model}.rnn` }));
+async function emitted(p: DifferentiatedProgram, dtype: "float32" | "float64", kernels = false): Promise<CompiledModel> {
+  const file = `${OUT}/${p.model}-${dtype}${kernels ? "-kernels" : ""}.ts`;
+  writeFileSync(file, emitModule(p, { dtype, kernels, runtime: "../../../runtime/model.ts", source: `${p.model}.rnn` }));
   const url = `${pathToFileURL(resolve(file)).href}?${Date.now()}`;
   return (await import(/* @vite-ignore */ url)).default as CompiledModel;
 }
@@ -65,19 +66,25 @@ describe("emitted modules agree with the reference interpreter", () => {
     }
     expect(f64.loss(params, toModelBatch(batch, "float64"))).toBe(loss64);
 
-    const f32 = await emitted(p, "float32");
-    const params32 = new Map([...params].map(([k, v]) => [k, Float32Array.from(v)]));
-    const grads32 = f32.createParams();
-    const loss32 = f32.lossAndGrad(params32, grads32, toModelBatch(batch, "float32"));
-    expect(Math.abs(loss32 - reference.loss) / Math.max(1, Math.abs(reference.loss))).toBeLessThan(1e-5);
-    for (const [k, g] of reference.grads) {
-      const diff = Math.max(...g.map((x, i) => Math.abs(x - grads32.get(k)![i])));
-      expect(diff, k).toBeLessThan(1e-4);
+    for (const kernels of [false, true]) {
+      const f32 = await emitted(p, "float32", kernels);
+      const params32 = new Map([...params].map(([k, v]) => [k, Float32Array.from(v)]));
+      const grads32 = f32.createParams();
+      const loss32 = f32.lossAndGrad(params32, grads32, toModelBatch(batch, "float32"));
+      expect(Math.abs(loss32 - reference.loss) / Math.max(1, Math.abs(reference.loss)), `kernels: ${kernels}`).toBeLessThan(1e-5);
+      for (const [k, g] of reference.grads) {
+        const diff = Math.max(...g.map((x, i) => Math.abs(x - grads32.get(k)![i])));
+        expect(diff, `${k}, kernels: ${kernels}`).toBeLessThan(1e-4);
+      }
+      // A second call with the same inputs gives the same numbers: nothing is left over in the buffers.
+      const again = f32.createParams();
+      expect(f32.lossAndGrad(params32, again, toModelBatch(batch, "float32"))).toBe(loss32);
+      for (const [k, g] of grads32) expect(again.get(k), k).toEqual(g);
     }
-  });
+  }, 60_000); // compiling a model's kernels takes a second or two (once: they are cached)
 
   it("the generated modules type-check under tsc --strict", () => {
-    const files = [...new Set(examples.map(([name, , , , edit]) => `${OUT}/${edit(`model ${name}`).split(" ")[1]}-float32.ts`))];
+    const files = [...new Set(examples.flatMap(([name, , , , edit]) => ["", "-kernels"].map((k) => `${OUT}/${edit(`model ${name}`).split(" ")[1]}-float32${k}.ts`)))];
     const tsc = "node_modules/.bin/tsc";
     const output = (() => {
       try {

@@ -1,5 +1,6 @@
 // Generation step by step agrees with the whole-sequence forward pass: feeding the greedy
-// choices back in as a teacher-forced input, predict() picks the same token at every step.
+// choices back in as a teacher-forced input, predict() picks the same token at every step; in
+// float64 TypeScript, and in float32 with the WebAssembly kernels.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -21,15 +22,20 @@ const cases: [string, string, Record<string, number>, Record<string, number>, Pa
   ["g2p", "phones", { E: 3, H: 4 }, { "vocab(spelling)": 5, "vocab(phones)": 6 }, { s: [3, 1, 2] }, (s) => s],
 ];
 
-describe("generate", () => {
+describe.each([
+  ["float64", false],
+  ["float32", true],
+] as const)("generate, %s, kernels: %s", (dtype, kernels) => {
+  const cast = (a: Float64Array) => (dtype === "float64" ? a : Float32Array.from(a));
   it.each(cases)("%s: greedy generation matches the teacher-forced forward pass", async (name, target, dims, sizes, lengths, edit) => {
     const source = edit(readFileSync(`examples/${name}.rnn`, "utf8"));
     const program = differentiate(lower(checkSource(source, name, { overrides: new Map(Object.entries(dims)) }).models[0], new Map(Object.entries(sizes))));
-    const file = `${OUT}/${name}-generate.ts`;
-    writeFileSync(file, emitModule(program, { dtype: "float64", runtime: "../../../runtime/model.ts" }));
-    const model = (await import(/* @vite-ignore */ `${pathToFileURL(resolve(file)).href}?${Date.now()}`)).default as CompiledModel<Float64Array>;
-    const params = randomParams(program, 3, 1.5);
-    const inputs = randomBatch(program, { t: [1, 1, 1], ...lengths }, 4); // the target's fields are replaced below
+    const file = `${OUT}/${name}-generate-${dtype}.ts`;
+    writeFileSync(file, emitModule(program, { dtype, kernels, runtime: "../../../runtime/model.ts" }));
+    const model = (await import(/* @vite-ignore */ `${pathToFileURL(resolve(file)).href}?${Date.now()}`)).default as CompiledModel;
+    const params = new Map([...randomParams(program, 3, 1.5)].map(([k, v]) => [k, cast(v)]));
+    const batch = randomBatch(program, { t: [1, 1, 1], ...lengths }, 4); // the target's fields are replaced below
+    const inputs = { ...batch, fields: new Map([...batch.fields].map(([k, v]) => [k, cast(v)])) };
     const V = sizes[Object.keys(sizes).find((k) => k.includes(`(${target})`))!];
     const [bos, eos] = [V - 2, V - 1];
     const steps = 6;
@@ -48,8 +54,8 @@ describe("generate", () => {
       }
     });
     const fields = new Map(inputs.fields);
-    fields.set(`${target}@input`, fed);
-    fields.set(target, expected);
+    fields.set(`${target}@input`, cast(fed));
+    fields.set(target, cast(expected));
     const [probabilities] = model.predict(params, { size: B, lengths: { ...inputs.lengths, t: lengthsT }, fields });
     for (let b = 0; b < B; b++)
       for (let t = 0; t < lengthsT[b]; t++) expect(argmax(probabilities, (t * B + b) * V, V), `example ${b}, step ${t}`).toBe(expected[t * B + b]);
@@ -60,7 +66,7 @@ describe("generate", () => {
     const beam4 = model.beamSearch!(params, inputs, { steps, bos, eos, width: 4 });
     expect(beam4).toHaveLength(3);
     for (const ids of beam4) for (const id of ids) expect(id >= 0 && id < V && id !== eos).toBe(true);
-  });
+  }, 60_000);
 });
 
 describe("beam search", () => {
