@@ -20,6 +20,8 @@ export interface NodeContext {
   kernels?: Kernels;
   /** Arg i's transposed copy, kept in the kernels' memory when it is a param; undefined if not. */
   transposed?: (i: number) => string | undefined;
+  /** Arg i's value at (b, i) as an expression, when it is computed inline (fused into this node). */
+  inlined?: (i: number) => string | undefined;
 }
 
 export interface LeafCode {
@@ -34,26 +36,45 @@ export interface LeafCode {
 
 const size = (node: Node) => node.shape.reduce((a, b) => a * b, 1);
 
-/** An operand of an elementwise op at example b, feature i: broadcast where it is a scalar or shared. */
-function operand(c: NodeContext, k: number): string {
-  const a = c.argNode(k);
+/** Node `a` (in array `array`) read by an elementwise op of size n at example b, feature i: broadcast where it is a scalar or shared. */
+export function operandAt(a: Node, array: string, n: number): string {
   if (a.op === "const") return `(${a.attrs.value})`;
-  const scalar = size(a) === 1 && c.n > 1;
-  if (a.batched) return scalar ? `${c.arg(k)}[b]` : `${c.arg(k)}[b * ${c.n} + i]`;
-  return scalar ? `${c.arg(k)}[0]` : `${c.arg(k)}[i]`;
+  const scalar = size(a) === 1 && n > 1;
+  if (a.batched) return scalar ? `${array}[b]` : `${array}[b * ${n} + i]`;
+  return scalar ? `${array}[0]` : `${array}[i]`;
 }
 
-/** out[b, i] = expression, over the batch (one row if the node is shared). */
-function elementwise(expression: (c: NodeContext) => string) {
+const operand = (c: NodeContext, k: number) => c.inlined?.(k) ?? operandAt(c.argNode(k), c.arg(k), c.n);
+
+type Operands = (k: number) => string;
+
+/** Each elementwise op's value at (b, i) from its operands' values there: written once, used alone or fused. */
+export const elementwiseExpressions = {
+  add: (x: Operands) => `${x(0)} + ${x(1)}`,
+  sub: (x: Operands) => `${x(0)} - ${x(1)}`,
+  mul: (x: Operands) => `${x(0)} * ${x(1)}`,
+  div: (x: Operands) => `${x(0)} / ${x(1)}`,
+  neg: (x: Operands) => `-${x(0)}`,
+  sigmoid: (x: Operands) => `1 / (1 + Math.exp(-${x(0)}))`,
+  tanh: (x: Operands) => `Math.tanh(${x(0)})`,
+  relu: (x: Operands) => `Math.max(${x(0)}, 0)`,
+  step: (x: Operands) => `(${x(0)} > 0 ? 1 : 0)`,
+  exp: (x: Operands) => `Math.exp(${x(0)})`,
+  log: (x: Operands) => `Math.log(${x(0)})`,
+} satisfies Partial<Record<Op, (x: Operands) => string>>;
+
+export type ElementwiseOp = keyof typeof elementwiseExpressions;
+export const isElementwise = (op: Op): op is ElementwiseOp => Object.hasOwn(elementwiseExpressions, op);
+
+/** out[b, i] = the op's expression, over the batch (one row if the node is shared). */
+function elementwise(op: ElementwiseOp) {
   return (c: NodeContext) =>
-    `for (let b = 0; b < ${c.node.batched ? "B" : "1"}; b++) for (let i = 0; i < ${c.n}; i++) ${c.out}[b * ${c.n} + i] = ${expression(c)};`;
+    `for (let b = 0; b < ${c.node.batched ? "B" : "1"}; b++) for (let i = 0; i < ${c.n}; i++) ${c.out}[b * ${c.n} + i] = ${elementwiseExpressions[op]((k) => operand(c, k))};`;
 }
 
 /** Sums over the batch start from zero, unless they add straight into a gradient. */
 const zero = (c: NodeContext) => (c.accumulate ? "" : `${c.out}.fill(0); `);
 
-const x0 = (c: NodeContext) => operand(c, 0);
-const x1 = (c: NodeContext) => operand(c, 1);
 
 /** A loop over each example's row of the first argument: `row` is its offset. */
 const perRow = (c: NodeContext, m: number, body: string) =>
@@ -70,17 +91,17 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   adjoint: (c) => c.leaf.adjoint(c.node, c.out, c.n),
   accumulate: (c) => c.leaf.accumulate(c.node, c.arg(0), c.argNode(0)),
 
-  add: elementwise((c) => `${x0(c)} + ${x1(c)}`),
-  sub: elementwise((c) => `${x0(c)} - ${x1(c)}`),
-  mul: elementwise((c) => `${x0(c)} * ${x1(c)}`),
-  div: elementwise((c) => `${x0(c)} / ${x1(c)}`),
-  neg: elementwise((c) => `-${x0(c)}`),
-  sigmoid: elementwise((c) => `1 / (1 + Math.exp(-${x0(c)}))`),
-  tanh: elementwise((c) => `Math.tanh(${x0(c)})`),
-  relu: elementwise((c) => `Math.max(${x0(c)}, 0)`),
-  step: elementwise((c) => `(${x0(c)} > 0 ? 1 : 0)`),
-  exp: elementwise((c) => `Math.exp(${x0(c)})`),
-  log: elementwise((c) => `Math.log(${x0(c)})`),
+  add: elementwise("add"),
+  sub: elementwise("sub"),
+  mul: elementwise("mul"),
+  div: elementwise("div"),
+  neg: elementwise("neg"),
+  sigmoid: elementwise("sigmoid"),
+  tanh: elementwise("tanh"),
+  relu: elementwise("relu"),
+  step: elementwise("step"),
+  exp: elementwise("exp"),
+  log: elementwise("log"),
 
   softmax: (c) =>
     perRow(c, c.n, `let max = -Infinity; for (let i = 0; i < ${c.n}; i++) max = Math.max(max, ${c.arg(0)}[row + i]); ` +

@@ -1,7 +1,7 @@
 // A block as TypeScript: its loop over time (or one pass), each node's code in order, then
 // what the step keeps for the backward pass, stores as sequences or values, and adds to the loss.
 import type { Block, Node, Program, TimeIndex } from "../ir/nodes.ts";
-import { codeForOp, type LeafCode } from "./code-for-op.ts";
+import { codeForOp, elementwiseExpressions, isElementwise, operandAt, type LeafCode } from "./code-for-op.ts";
 import type { Kernels } from "./kernels/index.ts";
 import type { Names } from "./module.ts";
 import { comment } from "./names.ts";
@@ -58,6 +58,25 @@ function leafCode(program: Program, names: Names, block: Block, forwardBlock: nu
   };
 }
 
+/**
+ * Elementwise chains fused into one loop: a node is computed inline, inside its consumer's loop
+ * over (b, i), instead of in a loop and a buffer of its own, when it is elementwise (or a slice,
+ * read in place), its one use is an elementwise node of the same size, and nothing else reads
+ * its buffer (the tape, a store, a loss). Each fused value is still computed once: it has one use.
+ */
+function fusedNodes(block: Block, uses: Map<number, number>, protectedNodes: Set<number>): Set<number> {
+  const fused = new Set<number>();
+  for (const consumer of block.nodes) {
+    if (!isElementwise(consumer.op) || !consumer.batched) continue;
+    for (const a of consumer.args) {
+      const member = block.nodes[a];
+      const fusible = isElementwise(member.op) || (member.op === "slice" && block.nodes[member.args[0]].batched);
+      if (fusible && member.batched && size(member) === size(consumer) && uses.get(a) === 1 && !protectedNodes.has(a)) fused.add(a);
+    }
+  }
+  return fused;
+}
+
 /** A module with WebAssembly kernels: every buffer lives in their memory, and products call them. */
 export interface Fast {
   kernels: Kernels;
@@ -106,8 +125,9 @@ export function blockCode(
     if (block.kind === "loop" && primalOf !== undefined && node.op === "outer" && x.op === "primal")
       deferred.set(id, { g: `dg_${stepName}_${id}`, x: names.tape(primalOf, x.attrs.node!), m: node.shape[0], n: node.shape[1] });
   }
+  const fused = fusedNodes(block, uses, new Set([...kept, ...block.stores.map((s) => s.node), ...block.losses.map((l) => l.node)]));
   block.nodes.forEach((node, id) => {
-    if (node.op === "accumulate" && direct.has(node.args[0])) return;
+    if (fused.has(id) || (node.op === "accumulate" && direct.has(node.args[0]))) return;
     const later = deferred.get(id);
     if (later) {
       lines.push(`  ${later.g}.set(${buffer(node.args[0])}.subarray(0, B * ${later.m}), t * B * ${later.m});`);
@@ -116,19 +136,27 @@ export function blockCode(
     // The step function reads its buffers into locals first: V8 keeps locals in registers,
     // where module variables would be loaded from the module's context at every use.
     const locals: string[] = [`const out = ${direct.get(id) ?? buffer(id)};`];
+    const local = (argId: number) => {
+      const a = block.nodes[argId];
+      if (a.op === "const") return `(${a.attrs.value})`;
+      const name = `a${argId}`;
+      if (!locals.some((l) => l.startsWith(`const ${name} `))) locals.push(`const ${name} = ${a.op === "param" ? names.param(a.attrs.name!) : buffer(argId)};`);
+      return name;
+    };
+    // A fused node's value at (b, i), from its own operands (fused ones in turn): n is the consumer's size, which is its own.
+    const inline = (memberId: number, n: number): string => {
+      const member = block.nodes[memberId];
+      if (member.op === "slice") return `${local(member.args[0])}[b * ${size(block.nodes[member.args[0]])} + ${member.attrs.from} + i]`;
+      const x = (k: number) => (fused.has(member.args[k]) ? inline(member.args[k], n) : operandAt(block.nodes[member.args[k]], local(member.args[k]), n));
+      return `(${elementwiseExpressions[member.op as keyof typeof elementwiseExpressions](x)})`;
+    };
     const code = codeForOp[node.op]({
       node,
       out: "out",
       accumulate: direct.has(id),
       n: size(node),
-      arg: (i) => {
-        const a = block.nodes[node.args[i]];
-        if (a.op === "const") return `(${a.attrs.value})`;
-        const local = `arg${i}`;
-        if (!locals.some((l) => l.startsWith(`const ${local} `)))
-          locals.push(`const ${local} = ${a.op === "param" ? names.param(a.attrs.name!) : buffer(node.args[i])};`);
-        return local;
-      },
+      arg: (i) => local(node.args[i]),
+      inlined: (i) => (fused.has(node.args[i]) ? inline(node.args[i], size(node)) : undefined),
       argNode: (i) => block.nodes[node.args[i]],
       leaf,
       kernels: fast?.kernels,

@@ -1,0 +1,5 @@
+// Tests that compile a model also compile its WebAssembly kernels (a second or two, once per
+// distinct model: they are cached) on a shared two-core machine: five seconds is too tight.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({ test: { testTimeout: 30_000 } });
