@@ -1,6 +1,7 @@
-// rnnc compile MODEL.rnn: the emitted TypeScript module (to a file, or stdout), or the IR.
-// Vocabulary sizes are constants in the module, so they come from the training data or from
-// a checkpoint's saved vocabularies.
+// rnnc compile MODEL.rnn: the emitted TypeScript module (to a file, or stdout), or the IR; with
+// --target browser, one plain-JavaScript ES module for a page (browser/bundle.ts). Vocabulary
+// sizes are constants in the module, so they come from the training data or from a checkpoint's
+// saved vocabularies (and its dims: a checkpoint's --set overrides apply before the command's).
 import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { differentiatedProgram } from "../compiler/index.ts";
@@ -20,6 +21,7 @@ export interface CompileArgs {
   checkpoint?: string;
   dtype?: string;
   runtime?: string;
+  target?: string; // node (TypeScript, the default) or browser (one JavaScript module)
   dumpIr: boolean;
   noKernels?: boolean;
   sets: string[];
@@ -32,13 +34,18 @@ async function run(args: CompileArgs): Promise<number> {
   if (!sets) throw new Stop("", 2);
   const dtype = args.dtype ?? "float32";
   if (dtype !== "float32" && dtype !== "float64") throw new Stop(`rnnc compile: --dtype ${dtype}: it is float32 or float64`, 2);
-  const { model } = loadModel(args.file, sets);
+  const target = args.target ?? "node";
+  if (target !== "node" && target !== "browser") throw new Stop(`rnnc compile: --target ${target}: it is node or browser`, 2);
+  if (target === "browser" && args.runtime !== undefined) throw new Stop("rnnc compile: --runtime is for --target node: a browser module imports nothing", 2);
+  const saved = args.checkpoint ? readCheckpoint(args.checkpoint) : undefined;
+  const trainedWith = Object.entries((saved?.meta.overrides ?? {}) as Record<string, number>);
+  const { model } = loadModel(args.file, new Map([...trainedWith, ...sets]));
   const fields = modelFields(model);
 
   let vocabularies: ReadonlyMap<string, Vocabulary> = new Map();
   let origin = "";
-  if (args.checkpoint) {
-    vocabularies = checkpointVocabularies(readCheckpoint(args.checkpoint), fields, args.checkpoint);
+  if (args.checkpoint && saved) {
+    vocabularies = checkpointVocabularies(saved, fields, args.checkpoint);
     origin = args.checkpoint;
   } else if (args.data) {
     vocabularies = (await loadData(args.data, fields, { skipInvalid: true })).vocabularies;
@@ -58,7 +65,10 @@ async function run(args: CompileArgs): Promise<number> {
     return 0;
   }
   const kernels = dtype === "float32" && !args.noKernels;
-  const { code, kernels: kernelSource } = emitModuleWithKernels(program, { dtype, kernels, runtime: args.runtime ?? "rnnc/runtime", source: basename(args.file) });
+  const emitted = emitModuleWithKernels(program, { dtype, kernels, runtime: args.runtime ?? "rnnc/runtime", source: basename(args.file) });
+  // esbuild is loaded only for the browser target.
+  const code = target === "browser" ? await (await import("../browser/bundle.ts")).browserModule(emitted.code, fields, basename(args.file)) : emitted.code;
+  const kernelSource = emitted.kernels;
   if (!args.output) {
     process.stdout.write(code);
     return 0;
@@ -70,6 +80,6 @@ async function run(args: CompileArgs): Promise<number> {
   } catch (error) {
     throw new Stop(`${args.output}: cannot write the module: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  console.error(`wrote ${args.output} (${model.name}, ${program.params.length} params, ${dtype})`);
+  console.error(`wrote ${args.output} (${model.name}, ${program.params.length} params, ${dtype}${target === "browser" ? ", for the browser" : ""})`);
   return 0;
 }

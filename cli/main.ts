@@ -5,6 +5,8 @@ import { checkCommand } from "./check.ts";
 import { compileCommand } from "./compile.ts";
 import { sampleCommand } from "./sample.ts";
 import { evaluateCommand } from "./evaluate.ts";
+import { exportCommand, exportFormats } from "./export.ts";
+import { importCommand, importFormats } from "./import.ts";
 import { trainCommand } from "./train.ts";
 
 const usage = `usage: rnnc <command> [options]
@@ -20,6 +22,8 @@ commands:
                         --no-kernels          no WebAssembly: products in plain TypeScript too (float32
                                               modules embed SIMD kernels, whose source goes to FILE.kernels.as)
                         --runtime SPECIFIER   where the module imports the runtime from (rnnc/runtime)
+                        --target browser      one JavaScript ES module for a web page, importing nothing:
+                                              the model with loadCheckpoint and sample (-o FILE.js)
                         --dump-ir             print the IR (forward and backward) instead
                         --set NAME=VALUE      override a dim (repeatable)
   train MODEL.rnn --data TRAIN.jsonl
@@ -44,6 +48,14 @@ commands:
                         loss and accuracy (or RMSE) of a trained model
                         --checkpoint PATH     default: MODEL.ckpt.json next to the model
                         --batch N, --limit N, --set NAME=VALUE, --skip-invalid, --backend NAME
+  export MODEL.rnn --format F -o OUT
+                        a trained model in another format (${Object.keys(exportFormats).join(", ")})
+                        --checkpoint PATH     default: MODEL.ckpt.json next to the model
+                        --set NAME=VALUE      override a dim (repeatable)
+  import PATH MODEL.rnn --format F -o CKPT
+                        another format's weights (${Object.keys(importFormats).join(", ")}) as a checkpoint of MODEL
+                        --data TRAIN.jsonl    vocabularies, when PATH was not written by rnnc export
+                        --set NAME=VALUE      override a dim (repeatable)
 
 options:
   -h, --help            this text`;
@@ -79,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
           checkpoint: { type: "string" },
           dtype: { type: "string" },
           runtime: { type: "string" },
+          target: { type: "string" },
           "dump-ir": { type: "boolean" },
           "no-kernels": { type: "boolean" },
           set: { type: "string", multiple: true },
@@ -113,6 +126,20 @@ export async function main(argv: string[]): Promise<number> {
         if (!file) return 2;
         const { set = [], backend = DEFAULT_BACKEND, "skip-invalid": skipInvalid = false, ...flags } = values;
         return await evaluateCommand({ ...flags, file, sets: set, backend, skipInvalid });
+      }
+      case "export": {
+        const options = { format: { type: "string" }, checkpoint: { type: "string" }, output: { type: "string", short: "o" }, set: { type: "string", multiple: true } } as const;
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options });
+        const file = oneModel(positionals, "export");
+        if (!file) return 2;
+        const { set = [], ...flags } = values;
+        return await exportCommand({ ...flags, file, sets: set });
+      }
+      case "import": {
+        const options = { format: { type: "string" }, output: { type: "string", short: "o" }, data: { type: "string" }, set: { type: "string", multiple: true } } as const;
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options });
+        const { set = [], ...flags } = values;
+        return await importCommand({ ...flags, positionals, sets: set });
       }
       default:
         console.error(`rnnc: unknown command '${command}'\n\n${usage}`);

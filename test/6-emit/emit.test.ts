@@ -12,6 +12,7 @@ import { lower } from "../../compiler/3-lower/index.ts";
 import { differentiate } from "../../compiler/4-differentiate/index.ts";
 import { emitModule } from "../../compiler/6-emit/index.ts";
 import { lossAndGradient, type Batch } from "../../compiler/ir/interpret.ts";
+import { interpretedModel } from "../../compiler/ir/interpreted-model.ts";
 import type { DifferentiatedProgram } from "../../compiler/ir/nodes.ts";
 import type { CompiledModel, ModelBatch } from "../../runtime/model.ts";
 import { randomBatch, randomParams } from "../4-differentiate/gradcheck.ts";
@@ -65,6 +66,12 @@ describe("emitted modules agree with the reference interpreter", () => {
       expect(diff, k).toBeLessThan(1e-12);
     }
     expect(f64.loss(params, toModelBatch(batch, "float64"))).toBe(loss64);
+    // Predictions too, padded steps included (0 in both).
+    const predicted = f64.predict(params, toModelBatch(batch, "float64"));
+    interpretedModel(p).predict(params, toModelBatch(batch, "float64")).forEach((expected, i) => {
+      expect(predicted[i].length).toBe(expected.length);
+      expect(Math.max(...expected.map((x, j) => Math.abs(x - predicted[i][j])))).toBeLessThan(1e-12);
+    });
 
     for (const kernels of [false, true]) {
       const f32 = await emitted(p, "float32", kernels);

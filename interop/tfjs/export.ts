@@ -1,0 +1,34 @@
+// rnnc model + checkpoint → a TensorFlow.js layers model on disk, with rnnc's weights and a
+// description of its inputs, outputs and vocabularies (userDefinedMetadata.rnnc).
+import type { CheckedModel } from "../../compiler/2-check/checked.ts";
+import type { DataSizes } from "../../compiler/3-lower/index.ts";
+import { saveArtifacts } from "./artifacts.ts";
+import { cpuBackend } from "./backend.ts";
+import { buildModel, type ParamValues } from "./build.ts";
+import type { LayerGraph } from "./graph.ts";
+import { describeModel, METADATA_KEY } from "./metadata.ts";
+import { recognise } from "./recognise.ts";
+
+export { TfjsError } from "./errors.ts";
+
+export interface TfjsExport {
+  model: CheckedModel;
+  source: string;
+  dataSizes: DataSizes;
+  params: ParamValues;
+  vocabularies: Record<string, string[]>;
+  overrides: Record<string, number>;
+  /** The directory to write model.json and weights.bin into. */
+  dir: string;
+}
+
+/** Writes the model; a model with no tfjs counterpart is a TfjsError naming every reason. */
+export async function exportTfjs(x: TfjsExport): Promise<{ graph: LayerGraph; files: string[]; bytes: number }> {
+  const graph = recognise(x.model, x.source, x.dataSizes);
+  await cpuBackend();
+  const model = buildModel(graph, x.params);
+  model.setUserDefinedMetadata({ [METADATA_KEY]: describeModel(graph, x.overrides, x.vocabularies) as unknown as {} });
+  const saved = await saveArtifacts(model, x.dir);
+  model.dispose();
+  return { graph, ...saved };
+}
