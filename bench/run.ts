@@ -185,7 +185,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 async function measureWorkload(w: Workload, options: Options, peak: PeakResult): Promise<{ rows: Row[]; measurements: EngineMeasurement[]; data: string }> {
   const data = workloadData(w, options.data);
   const rnnc = await emitRnncModule(w);
-  const engines = options.engines.map((engine) => ({
+  const skipped = new Set(RNNC_VARIANTS.filter((v) => v.trainingOnly && !w.kind.startsWith("train")).map((v) => v.engine));
+  const engines = options.engines.filter((engine) => !skipped.has(engine)).map((engine) => ({
     engine,
     child: new Child(options.verbose),
     m: { engine, runs: [], maxRssMB: NaN, notes: [], checks: { warm: NaN, last: NaN, units: 0 } } as EngineMeasurement,

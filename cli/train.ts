@@ -2,13 +2,17 @@
 // backend → initialize → epochs, a checkpoint saved after each. Ctrl-C finishes the batch, saves
 // and exits 130; a NaN or infinity stops at once and leaves the last good checkpoint as it was.
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import type { CheckedModel, TrainSettings } from "../compiler/2-check/checked.ts";
 import { initialize } from "../runtime/init.ts";
 import type { CompiledModel } from "../runtime/model.ts";
 import { Rng } from "../runtime/rng.ts";
+import { parallelModel, type ParallelModel } from "../runtime/parallel/index.ts";
 import type { FloatArray } from "../runtime/types.ts";
+import type { Backend } from "./backends.ts";
 import { parseOverrides } from "./check.ts";
 import { checkWritable, saveRun, type RunMeta, type RunState } from "./checkpoints.ts";
+import { emittedModuleFile } from "./compiled-model.ts";
 import { formatEvaluation, formatLoss } from "./metrics.ts";
 import { modelFields } from "./model-data.ts";
 import { backendNamed, compileModel, defaultCheckpointPath, loadData, loadModel } from "./setup.ts";
@@ -28,11 +32,22 @@ export interface TrainArgs {
   backend: string;
   quiet: boolean;
   skipInvalid: boolean;
+  /** `auto` (the default) or a whole number: how many threads share each batch. */
+  threads?: string;
 }
 
-export const trainCommand = (args: TrainArgs) => stopping(() => train(args));
+/** The workers of a parallel model are closed however training ends: finished, interrupted, failed. */
+export const trainCommand = (args: TrainArgs) =>
+  stopping(async () => {
+    const open: ParallelModel[] = [];
+    try {
+      return await train(args, open);
+    } finally {
+      await Promise.all(open.map((model) => model.close()));
+    }
+  });
 
-async function train(args: TrainArgs): Promise<number> {
+async function train(args: TrainArgs, open: ParallelModel[]): Promise<number> {
   if (!args.data) throw new Stop("rnnc train: name the training data, e.g. rnnc train examples/parity.rnn --data parity-train.jsonl", 2);
   const overrides = flagOverrides(args);
   const limit = args.limit === undefined ? undefined : whole("--limit", args.limit, 1);
@@ -41,10 +56,11 @@ async function train(args: TrainArgs): Promise<number> {
   const say = (line: string) => args.quiet || console.log(line);
 
   const { model: checked, source } = loadModel(args.file, overrides);
+  const threads = threadCount(args, checked.train.batch);
   const fields = modelFields(checked);
   const train = await loadData(args.data, fields, { skipInvalid: args.skipInvalid, ...(limit ? { limit } : {}) });
   const valid = args.valid ? await loadData(args.valid, fields, { vocabularies: train.vocabularies, skipInvalid: args.skipInvalid }) : undefined;
-  const model = await compileModel(checked, train.vocabularies, args.data, backend);
+  const model = await compileModel(checked, train.vocabularies, args.data, threads > 1 ? onThreads(args.backend, threads, open) : backend);
   checkWritable(checkpointPath);
 
   const settings = checked.train;
@@ -75,7 +91,7 @@ async function train(args: TrainArgs): Promise<number> {
     saved = m;
   };
 
-  say(describeRun(model, checked, train.examples.length, valid?.examples.length, args));
+  say(describeRun(model, checked, train.examples.length, valid?.examples.length, args, threads));
   let stopRequested = false;
   const onSigint = () => {
     if (stopRequested) process.exit(130); // a second Ctrl-C: the user insists
@@ -158,11 +174,40 @@ export function whole(flag: string, text: string, min: number): number {
   return n;
 }
 
-function describeRun(model: CompiledModel, checked: CheckedModel, trainCount: number, validCount: number | undefined, args: TrainArgs): string {
+function describeRun(model: CompiledModel, checked: CheckedModel, trainCount: number, validCount: number | undefined, args: TrainArgs, threads: number): string {
   const count = model.params.reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
   const t = checked.train;
   const validating = validCount === undefined ? "" : `, validating on ${validCount} of ${args.valid}`;
-  return `training ${checked.name} (${count} parameters) on ${trainCount} examples of ${args.data}${validating}; ${t.epochs} epoch${t.epochs === 1 ? "" : "s"} of batches of ${t.batch}${t.bptt === undefined ? "" : ` cut into windows of ${t.bptt} steps (truncated BPTT)`}, ${t.optimizer.name} lr ${t.optimizer.lr}, ${args.backend} backend`;
+  return `training ${checked.name} (${count} parameters) on ${trainCount} examples of ${args.data}${validating}; ${t.epochs} epoch${t.epochs === 1 ? "" : "s"} of batches of ${t.batch}${t.bptt === undefined ? "" : ` cut into windows of ${t.bptt} steps (truncated BPTT)`}, ${t.optimizer.name} lr ${t.optimizer.lr}, ${args.backend} backend${threads > 1 ? ` on ${threads} threads` : ""}`;
+}
+
+/** The compiled backends' modules (dtype, WebAssembly kernels), which the workers of --threads import. */
+const threadedBackends: Record<string, ["float32" | "float64", boolean]> = { compiled: ["float32", true], "compiled-ts": ["float32", false], compiled64: ["float64", false] };
+
+/**
+ * --threads: a whole number, or `auto` (the default): 2 threads when the machine has 2 cores or
+ * more, batches have 16 examples or more and the backend is `compiled`; else 1.
+ */
+function threadCount(args: TrainArgs, batch: number): number {
+  const text = args.threads ?? "auto";
+  if (text === "auto") return availableParallelism() >= 2 && batch >= 16 && args.backend === "compiled" ? 2 : 1;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new Stop(`rnnc: --threads takes auto or a whole number of at least 1, not '${text}'`, 2);
+  const threads = Number(text);
+  if (threads > 1 && !Object.hasOwn(threadedBackends, args.backend)) throw new Stop(`rnnc: --threads ${threads} needs a compiled backend (${Object.keys(threadedBackends).join(", ")}); ${args.backend} runs on one thread`, 2);
+  return threads;
+}
+
+/** The backend's module on `threads` threads: the main thread and threads - 1 workers, closed by trainCommand. */
+function onThreads(name: string, threads: number, open: ParallelModel[]): Backend {
+  const [dtype, kernels] = threadedBackends[name];
+  return {
+    arrays: dtype === "float64" ? Float64Array : Float32Array,
+    async create(program) {
+      const model = await parallelModel(await emittedModuleFile(program, dtype, kernels), threads);
+      open.push(model);
+      return model;
+    },
+  };
 }
 
 function formatEpoch(r: EpochRecord): string {

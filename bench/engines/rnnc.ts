@@ -2,6 +2,7 @@
 // imported and driven through the CompiledModel interface — lossAndGrad and the runtime's Adam
 // for a training step, predict, generate with the runtime's temperature sampling.
 import { importCompiledModel } from "../../cli/compiled-model.ts";
+import { parallelModel } from "../../runtime/parallel/index.ts";
 import { initialize } from "../../runtime/init.ts";
 import type { CompiledModel, ModelBatch } from "../../runtime/model.ts";
 import { Adam, type Param } from "../../runtime/optimizers.ts";
@@ -19,14 +20,14 @@ export interface RnncVariant {
   threads: number;
   /** The model of an emitted module file. */
   load(moduleFile: string): Promise<CompiledModel>;
+  /** Only training workloads: more threads change nothing at batch 1 (predict and generate run on the main thread). */
+  trainingOnly?: boolean;
 }
 
 export const RNNC_VARIANTS: RnncVariant[] = [
   { engine: "rnnc", threads: 1, load: (file) => importCompiledModel(file) },
-  // ┌─ MORE RNNC ENGINES GO HERE, one line each; every workload then gets a row for it. ───────┐
-  // │ The multi-threaded model implements the same CompiledModel, e.g. (import it above):      │
-  // │   { engine: "rnnc-2t", threads: 2, load: (file) => parallelModel(file, 2) },             │
-  // └──────────────────────────────────────────────────────────────────────────────────────────┘
+  // Both cores: each batch cut in two, the main thread and one worker (runtime/parallel).
+  { engine: "rnnc-2t", threads: 2, load: (file) => parallelModel(file, 2), trainingOnly: true },
 ];
 
 /** What the parent prepared: the emitted module, and the train block's settings. */
