@@ -16,7 +16,7 @@ interface Case {
 }
 
 const cases: Case[] = [];
-for (const [P, Q, K] of [[1, 8, 5], [4, 8, 1], [5, 9, 7], [32, 64, 40], [9, 3, 4], [3, 17, 16], [1, 1, 1], [13, 24, 33]])
+for (const [P, Q, K] of [[1, 8, 5], [4, 8, 1], [5, 9, 7], [32, 64, 40], [9, 3, 4], [3, 17, 16], [1, 1, 1], [13, 24, 33], [1, 40, 9], [2, 16, 3]])
   for (const transposedA of [false, true]) for (const fixedK of [false, true]) for (const add of [false, true]) cases.push({ P, Q, K, transposedA, fixedK, add });
 
 const shapeOf = (c: Case): ProductShape => ({ Q: c.Q, K: c.fixedK ? c.K : undefined, aP: c.transposedA ? 1 : c.K, aK: c.transposedA ? c.P : 1, add: c.add });

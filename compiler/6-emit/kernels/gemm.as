@@ -31,10 +31,25 @@
       put(o, s00, s01, add); put(o + rowC, s10, s11, add); put(o + 2 * rowC, s20, s21, add); put(o + 3 * rowC, s30, s31, add);
     }
   }
-  // Rows past the last block of 4, eight columns at a time (all of them when P is 1: inference).
+  // Rows past the last block of 4 (all of them when P is 1: inference), sixteen columns at a
+  // time, then eight: one number of a splatted serves four or two f32x4 products.
+  const Q16 = Q & ~15;
   for (let p = P4; p < P; p++) {
     const ap = a + <usize>p * rowA;
-    for (let q = 0; q < Q8; q += 8) {
+    for (let q = 0; q < Q16; q += 16) {
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let cp = c + (<usize>q << 2), ak: usize = 0;
+      for (let k = 0; k < K; k++) {
+        const u = f32x4.splat(load<f32>(ap + ak));
+        s0 = f32x4.add(s0, f32x4.mul(u, v128.load(cp))); s1 = f32x4.add(s1, f32x4.mul(u, v128.load(cp, 16)));
+        s2 = f32x4.add(s2, f32x4.mul(u, v128.load(cp, 32))); s3 = f32x4.add(s3, f32x4.mul(u, v128.load(cp, 48)));
+        cp += rowC; ak += stepA;
+      }
+      const o = out + (<usize>(p * Q + q) << 2);
+      put(o, s0, s1, add);
+      put(o + 32, s2, s3, add);
+    }
+    for (let q = Q16; q < Q8; q += 8) {
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
       let cp = c + (<usize>q << 2), ak: usize = 0;
       for (let k = 0; k < K; k++) {
