@@ -7,12 +7,12 @@ import type { CheckedModel, TrainSettings } from "../compiler/2-check/checked.ts
 import { initialize } from "../runtime/init.ts";
 import type { CompiledModel } from "../runtime/model.ts";
 import { Rng } from "../runtime/rng.ts";
-import { parallelModel, type ParallelModel } from "../runtime/parallel/index.ts";
+import { parallelModel, type ParallelModel, type ParallelOptions } from "../runtime/parallel/index.ts";
 import type { FloatArray } from "../runtime/types.ts";
 import type { Backend } from "./backends.ts";
 import { parseOverrides } from "./check.ts";
 import { checkWritable, saveRun, type RunMeta, type RunState } from "./checkpoints.ts";
-import { emittedModuleFile } from "./compiled-model.ts";
+import { emittedModuleFile, importCompiledModel } from "./compiled-model.ts";
 import { formatEvaluation, formatLoss } from "./metrics.ts";
 import { modelFields } from "./model-data.ts";
 import { backendNamed, compileModel, defaultCheckpointPath, loadData, loadModel } from "./setup.ts";
@@ -56,11 +56,11 @@ async function train(args: TrainArgs, open: ParallelModel[]): Promise<number> {
   const say = (line: string) => args.quiet || console.log(line);
 
   const { model: checked, source } = loadModel(args.file, overrides);
-  const threads = threadCount(args, checked.train.batch);
+  const { threads, auto } = threadCount(args, checked.train.batch);
   const fields = modelFields(checked);
   const train = await loadData(args.data, fields, { skipInvalid: args.skipInvalid, ...(limit ? { limit } : {}) });
   const valid = args.valid ? await loadData(args.valid, fields, { vocabularies: train.vocabularies, skipInvalid: args.skipInvalid }) : undefined;
-  const model = await compileModel(checked, train.vocabularies, args.data, threads > 1 ? onThreads(args.backend, threads, open) : backend);
+  const model = await compileModel(checked, train.vocabularies, args.data, threads > 1 ? onThreads(args.backend, threads, open, auto ? say : undefined) : backend);
   checkWritable(checkpointPath);
 
   const settings = checked.train;
@@ -91,7 +91,7 @@ async function train(args: TrainArgs, open: ParallelModel[]): Promise<number> {
     saved = m;
   };
 
-  say(describeRun(model, checked, train.examples.length, valid?.examples.length, args, threads));
+  say(describeRun(model, checked, train.examples.length, valid?.examples.length, args, threads, auto));
   let stopRequested = false;
   const onSigint = () => {
     if (stopRequested) process.exit(130); // a second Ctrl-C: the user insists
@@ -174,38 +174,60 @@ export function whole(flag: string, text: string, min: number): number {
   return n;
 }
 
-function describeRun(model: CompiledModel, checked: CheckedModel, trainCount: number, validCount: number | undefined, args: TrainArgs, threads: number): string {
+function describeRun(model: CompiledModel, checked: CheckedModel, trainCount: number, validCount: number | undefined, args: TrainArgs, threads: number, auto: boolean): string {
   const count = model.params.reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
   const t = checked.train;
   const validating = validCount === undefined ? "" : `, validating on ${validCount} of ${args.valid}`;
-  return `training ${checked.name} (${count} parameters) on ${trainCount} examples of ${args.data}${validating}; ${t.epochs} epoch${t.epochs === 1 ? "" : "s"} of batches of ${t.batch}${t.bptt === undefined ? "" : ` cut into windows of ${t.bptt} steps (truncated BPTT)`}, ${t.optimizer.name} lr ${t.optimizer.lr}, ${args.backend} backend${threads > 1 ? ` on ${threads} threads` : ""}`;
+  return `training ${checked.name} (${count} parameters) on ${trainCount} examples of ${args.data}${validating}; ${t.epochs} epoch${t.epochs === 1 ? "" : "s"} of batches of ${t.batch}${t.bptt === undefined ? "" : ` cut into windows of ${t.bptt} steps (truncated BPTT)`}, ${t.optimizer.name} lr ${t.optimizer.lr}, ${args.backend} backend${threads === 1 ? "" : auto ? ` on ${threads} threads if faster (timed on the first batches)` : ` on ${threads} threads`}`;
 }
 
 /** The compiled backends' modules (dtype, WebAssembly kernels), which the workers of --threads import. */
 const threadedBackends: Record<string, ["float32" | "float64", boolean]> = { compiled: ["float32", true], "compiled-ts": ["float32", false], compiled64: ["float64", false] };
 
+/** Batches run both ways at the start of an auto run: the first half warm up, the others are timed. */
+const AUTO_TRIALS = 16;
+
 /**
  * --threads: a whole number, or `auto` (the default): 2 threads when the machine has 2 cores or
- * more, batches have 16 examples or more and the backend is `compiled`; else 1.
+ * more, batches have 16 examples or more and the backend is `compiled`, and if the first batches
+ * show that it is faster (measured: names ×1.5, the tagger ×1.3, parity ×0.7 — too small a model
+ * to gain from cutting a batch); else 1.
  */
-function threadCount(args: TrainArgs, batch: number): number {
+function threadCount(args: TrainArgs, batch: number): { threads: number; auto: boolean } {
   const text = args.threads ?? "auto";
-  if (text === "auto") return availableParallelism() >= 2 && batch >= 16 && args.backend === "compiled" ? 2 : 1;
+  if (text === "auto") return availableParallelism() >= 2 && batch >= 16 && args.backend === "compiled" ? { threads: 2, auto: true } : { threads: 1, auto: false };
   if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new Stop(`rnnc: --threads takes auto or a whole number of at least 1, not '${text}'`, 2);
   const threads = Number(text);
   if (threads > 1 && !Object.hasOwn(threadedBackends, args.backend)) throw new Stop(`rnnc: --threads ${threads} needs a compiled backend (${Object.keys(threadedBackends).join(", ")}); ${args.backend} runs on one thread`, 2);
-  return threads;
+  return { threads, auto: false };
 }
 
-/** The backend's module on `threads` threads: the main thread and threads - 1 workers, closed by trainCommand. */
-function onThreads(name: string, threads: number, open: ParallelModel[]): Backend {
+/**
+ * The backend's module on `threads` threads: the main thread and threads - 1 workers, closed by
+ * trainCommand. Auto (`say` given): kept only if the first batches run faster so, which it says.
+ */
+function onThreads(name: string, threads: number, open: ParallelModel[], say?: (line: string) => void): Backend {
   const [dtype, kernels] = threadedBackends[name];
+  const options: ParallelOptions = say
+    ? {
+        trials: AUTO_TRIALS,
+        onChoice: (choice, ms) =>
+          say(`  ${choice === "parallel" ? `${threads} threads` : "1 thread"}: the first batches took ${ms.single.toFixed(1)} ms on 1 thread, ${ms.parallel.toFixed(1)} ms on ${threads} (medians)`),
+      }
+    : {};
   return {
     arrays: dtype === "float64" ? Float64Array : Float32Array,
     async create(program) {
-      const model = await parallelModel(await emittedModuleFile(program, dtype, kernels), threads);
-      open.push(model);
-      return model;
+      const file = await emittedModuleFile(program, dtype, kernels);
+      try {
+        const model = await parallelModel(file, threads, options);
+        open.push(model);
+        return model;
+      } catch (error) {
+        if (!say) throw error; // --threads N was asked for
+        console.error(`rnnc train: on one thread: the workers did not start (${(error as Error).message.split("\n")[0]})`);
+        return importCompiledModel(file);
+      }
     },
   };
 }

@@ -24,6 +24,8 @@ export { batchDenominators, sliceBatch, splitExamples } from "./split.ts";
 export interface ParallelModel extends CompiledModel {
   /** How many parts a batch is cut into (at most): the main thread and threads - 1 workers. */
   readonly threads: number;
+  /** With `trials`: "measuring" until they are done, then the faster way; else always "parallel". */
+  readonly choice: "measuring" | "parallel" | "single";
   /** Ends the workers (waits for them). The model is not usable afterwards. */
   close(): Promise<void>;
 }
@@ -37,11 +39,26 @@ interface Part {
   grads: FloatArray; // this worker's share of the shared gradients
 }
 
+export interface ParallelOptions {
+  loader?: WorkerLoader;
+  /**
+   * Decide by measuring: the first `trials` steps whose batch is cut run both ways on the same
+   * batch (the single thread's result is the one returned); the first half warm up (a worker's
+   * module starts cold: its code and WebAssembly tier up over its first calls), the medians of
+   * the second half decide, and the faster way is kept. A small model is slower cut: waking a
+   * worker and gathering the parts cost more than half its step (parity's 0.6 ms step takes 1 to
+   * 3 ms on two threads here).
+   */
+  trials?: number;
+  /** Told the choice once the trials are done, with the median milliseconds of a step each way. */
+  onChoice?(choice: "parallel" | "single", ms: { single: number; parallel: number }): void;
+}
+
 /**
  * The emitted module `moduleFile` (a .mts file, as cli/compiled-model.ts writes it) on `threads`
  * threads: the main thread and threads - 1 workers, each with its own instance of the module.
  */
-export async function parallelModel(moduleFile: string, threads: number, options: { loader?: WorkerLoader } = {}): Promise<ParallelModel> {
+export async function parallelModel(moduleFile: string, threads: number, options: ParallelOptions = {}): Promise<ParallelModel> {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a whole number of at least 1, got ${threads}`);
   const url = pathToFileURL(moduleFile).href;
   const local = ((await import(/* @vite-ignore */ url)) as { default: CompiledModel }).default;
@@ -145,13 +162,44 @@ export async function parallelModel(moduleFile: string, threads: number, options
     return region;
   }
 
+  const trials = Math.max(0, Math.floor(options.trials ?? 0));
+  let trialsLeft = trials;
+  let choice: ParallelModel["choice"] = trials > 0 ? "measuring" : "parallel";
+  const trialGrads = trials > 0 ? local.createParams() : undefined;
+  const warmUp = Math.floor(trials / 2);
+  const timed = { single: new Float64Array(trials - warmUp), parallel: new Float64Array(trials - warmUp) };
+  const median = (xs: Float64Array) => xs.sort()[Math.floor(xs.length / 2)];
+
   function lossAndGrad(params: Map<string, FloatArray>, grads: Map<string, FloatArray>, batch: ModelBatch): number {
     if (closed) throw new Error("the parallel model is closed");
-    const n = splitExamples(batch.size, threads, split);
-    if (n <= 1) {
+    if (choice === "single" || splitExamples(batch.size, threads, split) <= 1) {
       lastParts = 0;
       return local.lossAndGrad(params, grads, batch);
     }
+    if (choice === "parallel") return parallelStep(params, grads, batch);
+    // A trial: cut (into other gradients), then whole, last, so that its final states stand.
+    const t0 = performance.now();
+    parallelStep(params, trialGrads!, batch);
+    const t1 = performance.now();
+    const loss = local.lossAndGrad(params, grads, batch);
+    const t2 = performance.now();
+    lastParts = 0;
+    const trial = trials - trialsLeft;
+    if (trial >= warmUp) {
+      timed.parallel[trial - warmUp] = t1 - t0;
+      timed.single[trial - warmUp] = t2 - t1;
+    }
+    if (--trialsLeft === 0) {
+      const ms = { single: median(timed.single), parallel: median(timed.parallel) };
+      choice = ms.parallel < ms.single ? "parallel" : "single";
+      options.onChoice?.(choice, ms);
+    }
+    return loss;
+  }
+
+  /** One step, the batch cut into parts. */
+  function parallelStep(params: Map<string, FloatArray>, grads: Map<string, FloatArray>, batch: ModelBatch): number {
+    const n = splitExamples(batch.size, threads, split);
     batchDenominators(local.losses, batch, denominators);
     for (let i = 0; i < spec.losses; i++) scalarValues[i] = denominators[i];
     for (let i = 0; i < layout.length; i++) paramViews[i].set(params.get(layout[i].name)!);
@@ -204,7 +252,10 @@ export async function parallelModel(moduleFile: string, threads: number, options
     return loss;
   }
 
-  /** Blocks until the worker has finished its step; its status. */
+  /**
+   * Blocks until the worker has finished its step; its status. (Spinning a while before sleeping,
+   * here or in the worker, was measured slower on this machine, not faster.)
+   */
   function wait(part: Part): number {
     const at = part.slot * SLOT;
     const go = Atomics.load(controlWords, at + GO);
@@ -235,12 +286,15 @@ export async function parallelModel(moduleFile: string, threads: number, options
     closed = true;
     await Promise.all(
       parts.map(async (part) => {
-        const exited = new Promise<void>((resolve) => part.worker.once("exit", () => resolve()));
-        Atomics.store(controlWords, part.slot * SLOT + COMMAND, QUIT);
-        Atomics.add(controlWords, part.slot * SLOT + GO, 1);
-        Atomics.notify(controlWords, part.slot * SLOT + GO);
-        const timer = setTimeout(() => void part.worker.terminate(), 2000);
-        await exited;
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          part.worker.once("exit", () => resolve());
+          if (part.worker.threadId === -1) return resolve(); // gone already
+          Atomics.store(controlWords, part.slot * SLOT + COMMAND, QUIT);
+          Atomics.add(controlWords, part.slot * SLOT + GO, 1);
+          Atomics.notify(controlWords, part.slot * SLOT + GO);
+          timer = setTimeout(() => part.worker.terminate().then(() => resolve(), () => resolve()), 2000);
+        });
         clearTimeout(timer);
         part.port.close();
       }),
@@ -257,6 +311,9 @@ export async function parallelModel(moduleFile: string, threads: number, options
     losses: local.losses,
     carried: local.carried,
     threads,
+    get choice() {
+      return choice;
+    },
     createParams: () => local.createParams(),
     loss(params, batch) {
       lastParts = 0;
@@ -321,7 +378,9 @@ async function workerLoading(moduleFile: string, loader: WorkerLoader | undefine
       const bundle = (from: string, to: string) =>
         esbuild.buildSync({ entryPoints: [from], outfile: join(dir, to), bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "silent" });
       bundledWorker ??= (() => {
-        const file = join(mkdtempSync(join(tmpdir(), "rnnc-worker-")), "worker.mjs");
+        const workerDir = mkdtempSync(join(tmpdir(), "rnnc-worker-"));
+        process.once("exit", () => rmSync(workerDir, { recursive: true, force: true }));
+        const file = join(workerDir, "worker.mjs");
         esbuild.buildSync({ entryPoints: [fileURLToPath(new URL("./worker.ts", import.meta.url))], outfile: file, bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "silent" });
         return file;
       })();

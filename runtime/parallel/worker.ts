@@ -1,8 +1,9 @@
 // One worker of a parallel model: imports the emitted module (its own instance, its own work
 // buffers), then, each time the main thread says GO, runs lossAndGrad on its part of the batch —
 // the params read from shared memory, the gradients written into this worker's shared region —
-// and says DONE. It blocks in Atomics.wait between steps; the rare message it needs (a bigger
-// region, an error's text) goes through its port, read synchronously.
+// flags the chunks of them that are not all zeros, and says DONE. It blocks in Atomics.wait
+// between steps; the rare message it needs (a bigger region, an error's text) goes through its
+// port, read synchronously.
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
 import type { CompiledModel } from "../model.ts";
 import type { FloatArray } from "../types.ts";

@@ -7,7 +7,8 @@ import { basename, dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { emittedModuleFile, importCompiledModel } from "../../cli/compiled-model.ts";
 import type { CompiledModel, ModelBatch } from "../../runtime/model.ts";
-import { parallelModel, type ParallelModel } from "../../runtime/parallel/index.ts";
+import { parallelModel, type ParallelModel, type ParallelOptions } from "../../runtime/parallel/index.ts";
+import { CHUNK, flagChunks } from "../../runtime/parallel/shared.ts";
 import type { FloatArray } from "../../runtime/types.ts";
 import { randomBatch, randomParams } from "../4-differentiate/gradcheck.ts";
 import { castParams, expectNonZero, maxRelativeDifference, meanOverTokens, modelBatch, program } from "./helpers.ts";
@@ -15,8 +16,10 @@ import { castParams, expectNonZero, maxRelativeDifference, meanOverTokens, model
 const tagger = program("tagger", { E: 3, H: 5 }, { "vocab(words)": 7, "classes(tags)": 5 }, meanOverTokens);
 const g2p = program("g2p", { E: 2, H: 3 }, { "vocab(spelling)": 5, "vocab(phones)": 6 });
 const co2 = program("co2", { H: 4 }, {});
+// A vocabulary of 700 words of 3 values: the embedding spans 132 chunks of gradient, most of them zero for a small batch.
+const wide = program("tagger", { E: 3, H: 4 }, { "vocab(words)": 700, "classes(tags)": 5 });
 
-/** A module in its own file, then the module in a wrapper that awaits at top level and fails in a worker on parts of 3 examples. */
+/** The module behind a wrapper that awaits at top level, and in a worker fails on parts of 3 examples, exits on parts of 7. */
 async function awaitingWrapper(file: string): Promise<string> {
   const wrapper = join(dirname(file), "awaiting.mts");
   writeFileSync(
@@ -24,7 +27,11 @@ async function awaitingWrapper(file: string): Promise<string> {
     `import { isMainThread } from "node:worker_threads";
 const inner = (await import(${JSON.stringify(`./${basename(file)}`)})).default;
 await new Promise((resolve) => setTimeout(resolve, 10));
-export default { ...inner, lossAndGrad(P, G, batch) { if (!isMainThread && batch.size === 3) throw new Error("boom in a worker"); return inner.lossAndGrad(P, G, batch); } };
+export default { ...inner, lossAndGrad(P, G, batch) {
+  if (!isMainThread && batch.size === 3) throw new Error("boom in a worker");
+  if (!isMainThread && batch.size === 7) process.exit(3);
+  return inner.lossAndGrad(P, G, batch);
+} };
 `,
   );
   return wrapper;
@@ -33,6 +40,7 @@ export default { ...inner, lossAndGrad(P, G, batch) { if (!isMainThread && batch
 // Starting a worker takes about a second (tsx's loader, in each thread): every model of this
 // file starts at once, then the tests take theirs.
 const open: Promise<ParallelModel>[] = [];
+const choices: { choice: "parallel" | "single"; ms: { single: number; parallel: number } }[] = [];
 const models = (async () => {
   const files = {
     tagger64: await emittedModuleFile(tagger, "float64"),
@@ -40,14 +48,24 @@ const models = (async () => {
     g2p: await emittedModuleFile(g2p, "float64"),
     co2: await emittedModuleFile(co2, "float64"),
     awaiting: await emittedModuleFile(tagger, "float64"),
+    wide: await emittedModuleFile(wide, "float32"),
   };
-  const start = (file: string, threads: number) => {
-    const model = parallelModel(file, threads);
+  const start = (file: string, threads: number, options?: ParallelOptions) => {
+    const model = parallelModel(file, threads, options);
     open.push(model);
     return model;
   };
   const wrapper = await awaitingWrapper(files.awaiting);
-  const [tagger64, tagger32, g2p3, co22, awaiting] = await Promise.all([start(files.tagger64, 2), start(files.tagger32, 2), start(files.g2p, 3), start(files.co2, 2), start(wrapper, 2)]);
+  const [tagger64, tagger32, g2p3, co22, awaiting, wide2, measured, viaTsx] = await Promise.all([
+    start(files.tagger64, 2),
+    start(files.tagger32, 2),
+    start(files.g2p, 3),
+    start(files.co2, 2),
+    start(wrapper, 2),
+    start(files.wide, 2),
+    start(files.tagger64, 2, { trials: 3, onChoice: (choice, ms) => choices.push({ choice, ms }) }),
+    start(wrapper, 2, { loader: "tsx" }),
+  ]);
   const single = async (file: string) => importCompiledModel(file);
   return {
     float64: { single: await single(files.tagger64), par: tagger64 },
@@ -55,6 +73,9 @@ const models = (async () => {
     g2p: { single: await single(files.g2p), par: g2p3 },
     co2: { single: await single(files.co2), par: co22 },
     awaiting: { single: await single(files.awaiting), par: awaiting },
+    wide: { single: await single(files.wide), par: wide2 },
+    measured: { single: await single(files.tagger64), par: measured },
+    viaTsx: { single: await single(files.awaiting), par: viaTsx },
   };
 })();
 afterAll(async () => {
@@ -137,7 +158,60 @@ it("co2 (bptt): the final states come back in example order, and carry into the 
   }
 });
 
-it("loads a module with top-level await in the workers; reports a worker's error instead of hanging; closes", { timeout: 30_000 }, async () => {
+it("adds only the chunks of a worker's gradients that are not all zeros: a large vocabulary's embedding", async () => {
+  const { single, par } = (await models).wide;
+  const params = castParams(randomParams(wide), "float32");
+  const batch = modelBatch(randomBatch(wide, { t: [3, 1, 4, 2, 2, 3] }, 60), "float32");
+  expectSame(single, par, params, batch, 1e-5);
+  // Most of the embedding's gradient is zero, but not all (else the test shows nothing).
+  const grads = par.createParams();
+  par.lossAndGrad(params, grads, batch);
+  const embedding = grads.get("emb.W") ?? grads.get([...grads.keys()].find((k) => k.startsWith("emb"))!)!;
+  expect(embedding.length).toBe(700 * 3);
+  const nonZero = embedding.filter((x) => x !== 0).length;
+  expect(nonZero).toBeGreaterThan(0);
+  expect(nonZero).toBeLessThanOrEqual(15 * 3); // at most the batch's 15 tokens' rows
+});
+
+it("measuring (auto): the first batches run both ways, then the faster way is kept and said", async () => {
+  const { single, par } = (await models).measured;
+  const params = randomParams(tagger);
+  expect(par.choice).toBe("measuring");
+  const run = (lengths: number[], seed: number) => {
+    const batch = modelBatch(randomBatch(tagger, { t: lengths }, seed), "float64");
+    const g1 = single.createParams();
+    const g2 = par.createParams();
+    return [single.lossAndGrad(params, g1, batch), par.lossAndGrad(params, g2, batch), maxRelativeDifference(g2, g1)];
+  };
+  // While measuring, the result is the single thread's, exactly.
+  for (const [lengths, seed] of [[[3, 1, 5, 2], 70], [[2, 4, 1, 3], 71]] as const) {
+    const [l1, l2, d] = run([...lengths], seed);
+    expect([l2, d]).toEqual([l1, 0]);
+  }
+  run([5], 72); // one example: not cut, not a trial
+  expect(par.choice).toBe("measuring");
+  run([1, 2, 3], 73); // the third trial: decided
+  expect(["parallel", "single"]).toContain(par.choice);
+  expect(choices).toHaveLength(1);
+  expect(choices[0].choice).toBe(par.choice);
+  expect(choices[0].ms.single).toBeGreaterThan(0);
+  expect(choices[0].ms.parallel).toBeGreaterThan(0);
+  // Either way, the same results after.
+  const [a, b, diff] = run([3, 1, 5, 2, 4], 74);
+  expect(Math.abs(a - b)).toBeLessThan(1e-12 * Math.max(1, Math.abs(a)));
+  expect(diff).toBeLessThan(1e-12);
+});
+
+it("flags the chunks that hold anything but zeros, NaN included", () => {
+  const values = new Float32Array(3 * CHUNK + 5);
+  values[CHUNK + 7] = -2;
+  values[3 * CHUNK + 4] = NaN;
+  const flags = new Uint8Array(4).fill(9);
+  flagChunks(values, flags);
+  expect([...flags]).toEqual([0, 1, 0, 1]);
+});
+
+it("loads a module with top-level await in the workers; reports a worker's error or exit instead of hanging; closes", { timeout: 30_000 }, async () => {
   const { single, par } = (await models).awaiting;
   const params = randomParams(tagger);
   expectSame(single, par, params, modelBatch(randomBatch(tagger, { t: [3, 1, 5, 2] }, 50), "float64"), 1e-12);
@@ -145,9 +219,17 @@ it("loads a module with top-level await in the workers; reports a worker's error
   expect(() => par.lossAndGrad(params, par.createParams(), modelBatch(randomBatch(tagger, { t: [3, 1, 5, 2, 2] }, 51), "float64"))).toThrow(/boom in a worker/);
   // The worker is still there for the next step.
   expectSame(single, par, params, modelBatch(randomBatch(tagger, { t: [2, 4, 1, 3] }, 52), "float64"), 1e-12);
-  await par.close();
+  // B = 13: the worker's part has 7 examples, and its thread exits: the step fails, it does not hang.
+  const lengths = Array.from({ length: 13 }, (_, b) => 1 + (b % 4));
+  expect(() => par.lossAndGrad(params, par.createParams(), modelBatch(randomBatch(tagger, { t: lengths }, 53), "float64"))).toThrow(/a training worker stopped/);
+  await par.close(); // closes what is left
   expect(() => par.lossAndGrad(params, par.createParams(), modelBatch(randomBatch(tagger, { t: [2, 4] }, 52), "float64"))).toThrow(/closed/);
   await par.close(); // twice is fine
+});
+
+it("loads the workers through tsx's loader when asked (what is used without esbuild)", async () => {
+  const { single, par } = (await models).viaTsx;
+  expectSame(single, par, randomParams(tagger), modelBatch(randomBatch(tagger, { t: [3, 1, 5, 2] }, 80), "float64"), 1e-12);
 });
 
 it("refuses a thread count that is not a whole number of at least 1", async () => {
