@@ -2,6 +2,7 @@
 // B sequences is at t * B + b, so the B values of one time step are contiguous — what a loop
 // over t that processes the whole batch at each step wants.
 
+import type { LossLayout, ModelBatch } from "./model.ts";
 import type { Rng } from "./rng.ts";
 import type { FloatArray } from "./types.ts";
 
@@ -127,4 +128,26 @@ function cut(order: Int32Array, start: number, end: number, batchSize: number): 
 
 function checkBatchSize(batchSize: number): void {
   if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+}
+
+/** Per loss, what the whole batch's sum is divided by: what `batch.denominators` would say by default. */
+export function batchDenominators(
+  losses: readonly Pick<LossLayout, "reduction" | "axis">[],
+  batch: Pick<ModelBatch, "size" | "lengths" | "denominators">,
+  into: number[] = [],
+): number[] {
+  into.length = losses.length;
+  for (let i = 0; i < losses.length; i++) {
+    const given = batch.denominators?.[i];
+    const loss = losses[i];
+    if (given !== undefined) into[i] = given;
+    else if (loss.reduction === "mean_over_tokens" && loss.axis) {
+      const lengths = batch.lengths[loss.axis];
+      let tokens = 0;
+      if (lengths) for (let b = 0; b < batch.size; b++) tokens += lengths[b];
+      else tokens = batch.size; // no lengths on the axis: one step per example
+      into[i] = Math.max(1, tokens);
+    } else into[i] = batch.size;
+  }
+  return into;
 }

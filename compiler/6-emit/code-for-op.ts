@@ -75,7 +75,6 @@ function elementwise(op: ElementwiseOp) {
 /** Sums over the batch start from zero, unless they add straight into a gradient. */
 const zero = (c: NodeContext) => (c.accumulate ? "" : `${c.out}.fill(0); `);
 
-
 /** A loop over each example's row of the first argument: `row` is its offset. */
 const perRow = (c: NodeContext, m: number, body: string) =>
   `for (let b = 0; b < B; b++) { const row = b * ${m}, o = b * ${c.n}; ${body} }`;

@@ -1,7 +1,7 @@
 // A block as TypeScript: its loop over time (or one pass), each node's code in order, then
 // what the step keeps for the backward pass, stores as sequences or values, and adds to the loss.
 import type { Block, Node, Program, TimeIndex } from "../ir/nodes.ts";
-import { codeForOp, elementwiseExpressions, isElementwise, operandAt, type LeafCode } from "./code-for-op.ts";
+import { codeForOp, elementwiseExpressions, isElementwise, operandAt, type ElementwiseOp, type LeafCode } from "./code-for-op.ts";
 import type { Kernels } from "./kernels/index.ts";
 import type { Names } from "./module.ts";
 import { comment } from "./names.ts";
@@ -148,7 +148,7 @@ export function blockCode(
       const member = block.nodes[memberId];
       if (member.op === "slice") return `${local(member.args[0])}[b * ${size(block.nodes[member.args[0]])} + ${member.attrs.from} + i]`;
       const x = (k: number) => (fused.has(member.args[k]) ? inline(member.args[k], n) : operandAt(block.nodes[member.args[k]], local(member.args[k]), n));
-      return `(${elementwiseExpressions[member.op as keyof typeof elementwiseExpressions](x)})`;
+      return `(${elementwiseExpressions[member.op as ElementwiseOp](x)})`;
     };
     const code = codeForOp[node.op]({
       node,

@@ -1,6 +1,7 @@
 // A slow, plain reference interpreter of the IR, in float64: the living definition of every
 // op, and the oracle that generated code and gradients are tested against.
 import type { Axis, Block, DifferentiatedProgram, Node, Program, TimeIndex } from "./nodes.ts";
+import { batchDenominators } from "../../runtime/batch.ts";
 import type { Op } from "./ops.ts";
 
 /** One minibatch. Sequences are time-major: value (t, b, i) at (t * B + b) * size + i. */
@@ -339,13 +340,7 @@ function accumulate(node: Node, x: Float64Array, xNode: Node, ctx: StepContext) 
 
 /** The weight of a loss term at example b: 1/B, or 1/(valid tokens) for `mean over tokens`. */
 function seedsFor(program: Program, batch: Batch) {
-  const weights = program.losses.map((loss, i) => {
-    const given = batch.denominators?.[i];
-    if (given !== undefined) return 1 / given;
-    if (loss.reduction !== "mean_over_tokens" || !loss.axis) return 1 / batch.size;
-    const tokens = lengthsOn(batch, loss.axis).reduce((a, b) => a + b, 0);
-    return 1 / Math.max(1, tokens);
-  });
+  const weights = batchDenominators(program.losses, batch).map((d) => 1 / d);
   return (loss: number, _b: number) => weights[loss];
 }
 

@@ -16,10 +16,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CompiledModel, ModelBatch } from "../model.ts";
 import type { FloatArray } from "../types.ts";
 import { CHUNK, CHUNK_BITS, COMMAND, DONE, FAILED, GO, GONE, H_AXIS, H_BYTES, H_CARRY, H_STEPS, NEW_REGION, OK, PartView, QUIT, RUN, SLOT, STATUS, headerLength, partSpec, regionBytes, floatView } from "./shared.ts";
-import { batchDenominators, copyRows, partSteps, splitExamples } from "./split.ts";
+import { batchDenominators } from "../batch.ts";
+import { copyRows, partSteps, splitExamples } from "./split.ts";
 import type { WorkerData } from "./worker.ts";
 
-export { batchDenominators, sliceBatch, splitExamples } from "./split.ts";
+export { batchDenominators } from "../batch.ts";
+export { sliceBatch, splitExamples } from "./split.ts";
 
 export interface ParallelModel extends CompiledModel {
   /** How many parts a batch is cut into (at most): the main thread and threads - 1 workers. */

@@ -3,25 +3,9 @@
 // gradients sum to the whole batch's. Fields are time-major, (t, b, i) at (t * B + b) * width + i:
 // a part of examples [start, start + count) is, at each step, one contiguous run of its rows.
 import type { Axis, DataLayout, LossLayout, ModelBatch } from "../model.ts";
+import { batchDenominators } from "../batch.ts";
 import type { FloatArray } from "../types.ts";
 
-/** Per loss, what the whole batch's sum is divided by: what `batch.denominators` would say by default. */
-export function batchDenominators(losses: readonly LossLayout[], batch: ModelBatch, into: number[] = []): number[] {
-  into.length = losses.length;
-  for (let i = 0; i < losses.length; i++) {
-    const given = batch.denominators?.[i];
-    const loss = losses[i];
-    if (given !== undefined) into[i] = given;
-    else if (loss.reduction === "mean_over_tokens" && loss.axis) {
-      const lengths = batch.lengths[loss.axis];
-      let tokens = 0;
-      if (lengths) for (let b = 0; b < batch.size; b++) tokens += lengths[b];
-      else tokens = batch.size; // no lengths on the axis: one step per example
-      into[i] = Math.max(1, tokens);
-    } else into[i] = batch.size;
-  }
-  return into;
-}
 
 /**
  * Where each of `parts` parts starts, and its size, for a batch of B examples: as even as
