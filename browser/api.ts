@@ -156,10 +156,7 @@ export function browserApi<A extends FloatArray>(model: CompiledModel<A>, fields
   }
 
   function decode(trained: Trained<A>, ids: ArrayLike<number>): string {
-    const vocabulary = trained.vocabularies.get(target?.name ?? "")!;
-    const tokens = Array.from(ids, (id) => vocabulary.token(id));
-    const characters = vocabulary.tokens.slice(0, vocabulary.pad).every((t) => [...t].length === 1);
-    return tokens.join(characters ? "" : " ");
+    return trained.vocabularies.get(target?.name ?? "")!.decode(ids);
   }
 
   const sample = (trained: Trained<A>, options?: SampleOptions) => sampleIds(trained, options).map((ids) => decode(trained, ids));

@@ -2,7 +2,6 @@
 // at t-1 and predicted at t is generated token by token: sampled with a temperature (and top-k),
 // or greedy (--temperature 0), or found by beam search (--beam K).
 import { encodeExamples } from "../data/examples.ts";
-import type { Vocabulary } from "../data/vocabulary.ts";
 import { Rng } from "../runtime/rng.ts";
 import { sampleLogits } from "../runtime/sampling.ts";
 import { parseOverrides } from "./check.ts";
@@ -68,7 +67,7 @@ async function run(args: SampleArgs): Promise<number> {
     // Beam search is deterministic: one sequence, the best by log-probability per token.
     const width = whole("--beam", args.beam, 1);
     const [best] = model.beamSearch!(params, toModelBatch(encoded.examples, new Int32Array(1), layout, { vocabularies, arrays: Float32Array }), { steps, bos: vocabulary.bos, eos: vocabulary.eos, width });
-    console.log(decode(best, vocabulary));
+    console.log(vocabulary.decode(best));
     return 0;
   }
   const generated = model.generate!(params, batch, {
@@ -77,13 +76,6 @@ async function run(args: SampleArgs): Promise<number> {
     eos: vocabulary.eos,
     choose: (logits, offset, length) => sampleLogits(logits, offset, length, rng, { temperature, topK }),
   });
-  for (const ids of generated) console.log(decode(ids, vocabulary));
+  for (const ids of generated) console.log(vocabulary.decode(ids));
   return 0;
-}
-
-/** Characters join into a word; longer tokens are separated by spaces. */
-export function decode(ids: Int32Array, vocabulary: Vocabulary): string {
-  const tokens = Array.from(ids, (id) => vocabulary.token(id));
-  const characters = vocabulary.tokens.slice(0, vocabulary.pad).every((t) => [...t].length === 1);
-  return tokens.join(characters ? "" : " ");
 }

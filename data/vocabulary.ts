@@ -116,6 +116,13 @@ export class Vocabulary {
     return token;
   }
 
+  /** Generated ids as text: characters join into a word; longer tokens are separated by spaces. */
+  decode(ids: ArrayLike<number>): string {
+    const tokens = Array.from(ids, (id) => this.token(id));
+    const characters = this.tokens.slice(0, this.pad).every((t) => [...t].length === 1);
+    return tokens.join(characters ? "" : " ");
+  }
+
   /** The id of the k-th special token; a class vocabulary has none, so asking for one is a bug. */
   private special(k: number): number {
     if (this.kind !== "token") throw new Error(`a class vocabulary has no ${SPECIAL_TOKENS[k]}`);

@@ -8,7 +8,6 @@
 import { pathToFileURL } from "node:url";
 import { checkpointVocabularies, readCheckpoint, restoreParams } from "../cli/checkpoints.ts";
 import { modelFields, toModelBatch } from "../cli/model-data.ts";
-import { decode } from "../cli/sample.ts";
 import { backendNamed, compileModel, loadData, loadModel } from "../cli/setup.ts";
 import { trainCommand } from "../cli/train.ts";
 import { captionSplit, numberImage, unseenWords, writeCaptionData } from "../data/caption.ts";
@@ -43,7 +42,7 @@ export async function readCaptions(modelFile: string, checkpoint: string, data: 
     const field = e.fields.get(target.name)!;
     if (field.kind !== "shifted") throw new Error(`${target.name} is not encoded as an autoregressive target`);
     // The encoded target is the caption's ids then <eos>; every held-out word is in the vocabulary.
-    return { expected: decode(field.target.subarray(0, field.target.length - 1), vocabulary), generated: decode(generated[i], vocabulary) };
+    return { expected: vocabulary.decode(field.target.subarray(0, field.target.length - 1)), generated: vocabulary.decode(generated[i]) };
   });
   return { exact: readings.filter((r) => r.expected === r.generated).length / readings.length, readings };
 }
