@@ -40,7 +40,7 @@ export function summarize(model: CheckedModel, source: string): string {
   const inits = new Map(model.values.filter((v) => v.init).map((v) => [v.name, text(v.init!.value)]));
   section(
     "equations",
-    model.loops.flatMap((g) => g.equations.map((eq, i) => [text(eq), i === 0 ? describeLoop(g, inits) : "  〃"])),
+    model.loops.flatMap((g) => g.equations.map((eq, i) => [text(eq), i === 0 ? describeLoop(g, inits, model.train.bptt !== undefined) : "  〃"])),
   );
   section(
     "losses",
@@ -76,9 +76,11 @@ function sizeNote(d: CheckedModel["data"][number], model: CheckedModel): string 
   return fixed ? `${key} = ${formatSize(fixed)}, checked against the data` : `${key} from the data`;
 }
 
-function describeLoop(g: LoopGroup, inits: Map<string, string>): string {
+function describeLoop(g: LoopGroup, inits: Map<string, string>, bptt: boolean): string {
+  // Under bptt a window starts from where the window before it ended (the first from zeros).
+  const start = (name: string) => inits.get(name) ?? (bptt && g.axis === "t" ? "the window before (zeros at first)" : "zeros");
   const states = g.states
-    .map((s) => `${s.name}${s.depth > 1 ? ` (${s.depth} steps)` : ""} from ${inits.get(s.name) ?? "zeros"}`)
+    .map((s) => `${s.name}${s.depth > 1 ? ` (${s.depth} steps)` : ""} from ${start(s.name)}`)
     .join(", ");
   switch (g.direction) {
     case "forward":

@@ -116,6 +116,7 @@ export const messages = {
   // ---- data, targets and losses -----------------------------------------------------------
   targetLeak: (name: string, text: string) => [`\`${text}\` reads the target ${name} at the step where it is predicted: the model would see its answer`, `read the step before: ${name}[t-1] (the target is then autoregressive)`],
   targetAsInput: (name: string) => [`target \`${name}\` is what the model predicts; its equations cannot read it`, "declare it an input if the model reads it"],
+  autoregressiveNotTokens: (text: string, name: string, type: string) => [`\`${text}\` reads the target ${name} at an earlier step, but only a seq<token> target can be read so (its earlier tokens are fed back when generating); ${name} is ${type}`, `give the earlier values to the model as an input of their own`],
   autoregressiveWithoutLoss: (name: string) => [`\`${name}\` is read at an earlier step, but no loss predicts ${name}[t]`, `add loss cross_entropy(..., ${name}[t])`],
   noLoss: (model: string) => [`model \`${model}\` has no loss: there is nothing to train`, "add one, such as loss cross_entropy(head(h[last]), y)"],
   unknownLoss: (name: string, candidate?: string) => [`unknown loss \`${name}\``, didYouMean(candidate) ?? "losses are cross_entropy, binary_cross_entropy and mse"],
@@ -138,6 +139,9 @@ export const messages = {
   freezeUnknown: (name: string, candidate?: string) => [`\`freeze ${name}\`: the model has no layer \`${name}\``, didYouMean(candidate)],
   bpttWithInit: (name: string) => [`\`bptt\` carries ${name}'s state from window to window, so \`init ${name}\` would apply to the first window only`, `drop \`init ${name}\` (the first window starts from zeros), or train without bptt`],
   bpttNeedsForward: () => [`\`bptt\` cuts forward recurrences into windows, but this model has a backward one`, undefined],
+  bpttReadsAhead: (text: string) => [`\`${text}\` reads a later step of t, but \`bptt\` trains one window of t at a time and the later steps lie in the next window`, "under bptt a step reads only earlier steps (t-k), which the windows carry over; or train without bptt"],
+  bpttFirstOrLast: (text: string, which: string) => [`\`${text}\` reads the ${which} step of t, but \`bptt\` cuts t into windows, each with a ${which} step of its own`, "under bptt a step reads only its own and earlier steps; or train without bptt"],
+  bpttLossOutsideT: (text: string) => [`\`loss ${text}\` is not one per step of t, but \`bptt\` trains one window of t at a time: this loss would count once per window`, "under bptt every loss compares each step of t with its target; or train without bptt"],
 } satisfies Record<string, Message>;
 
 export type MessageCode = keyof typeof messages;

@@ -31,7 +31,11 @@ export interface ModelBatch {
   size: number;
   lengths: Partial<Record<Axis, Int32Array>>;
   fields: Map<string, FloatArray>;
-  /** Truncated BPTT: each recurrence's state where the previous window ended ([B × size]; zeros if absent). */
+  /**
+   * Truncated BPTT: what the window before handed on (its `finalStates()`), per carried name:
+   * each example's last steps of that sequence or field, [B × steps × width], oldest first.
+   * Absent for the first window, which has nothing before it.
+   */
   carry?: Map<string, FloatArray>;
   /**
    * Per loss, what its sum is divided by: by default this batch's examples (B) or valid tokens
@@ -66,9 +70,9 @@ export interface CompiledModel<A extends FloatArray = FloatArray> {
    * the target: (t, b, i) at (t * size + b) * width + i.
    */
   predict(params: Map<string, A>, batch: ModelBatch): A[];
-  /** Truncated BPTT: the names of the states carried from window to window. */
+  /** Truncated BPTT: the sequences and fields that a window reads before its first step (at t-k), carried from window to window. */
   readonly carried: string[];
-  /** After loss or lossAndGrad: each carried state at each example's last step (or its carry if it had none). */
+  /** After loss or lossAndGrad: the carry for the next window — per carried name, each example's last steps in this window (older ones from this window's carry). */
   finalStates(): Map<string, A>;
   /** Models with an autoregressive target: each example's generated ids (without <eos>). */
   generate?(params: Map<string, A>, batch: ModelBatch, options: GenerateOptions<A>): Int32Array[];

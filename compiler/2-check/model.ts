@@ -1,6 +1,7 @@
 // Checks one model: declarations, equations, inits, losses and the train block, then the
 // time structure: which equations form loops, in which direction, in which order.
 import type * as ast from "../1-parse/ast.ts";
+import { checkBptt } from "./bptt.ts";
 import { closest, diagnostic, positionOf, type Diagnostic } from "../diagnostics.ts";
 import type { CheckedCell, CheckedLoss, CheckedModel, DataItem, LayerInstance, LoopGroup } from "./checked.ts";
 import { checkDims, dataType, instantiate, type ModelContext } from "./declarations.ts";
@@ -10,7 +11,7 @@ import { ModelScope } from "./model-scope.ts";
 import type { Size } from "./sizes.ts";
 import { groupLoops, parseTimeIndex, type EquationNode } from "./time.ts";
 import { checkTrain, overrideSetting } from "./train.ts";
-import { compatible, formatType, unknown } from "./types.ts";
+import { compatible, formatDataType, formatType, unknown } from "./types.ts";
 
 export interface ModelOptions {
   /** `--set H=64 --set epochs=2`: dims and train settings. */
@@ -142,6 +143,8 @@ export function checkModel(
   for (const [name, at] of scope.earlierReads) {
     const item = ctx.data.get(name)!;
     item.autoregressive = true;
+    // Its earlier steps are its tokens shifted by one (and, when generating, the tokens chosen).
+    if (item.type.sequence && item.type.element.kind !== "token") report(diagnostic("autoregressiveNotTokens", at.span, textOf(source, at), name, formatDataType(item.type)));
     if (!losses.some((l) => l.target === name && l.axis)) report(diagnostic("autoregressiveWithoutLoss", at.span, name));
   }
   const modelLosses = statements("loss");
@@ -153,11 +156,7 @@ export function checkModel(
 
   const train = checkTrain(statements("train"), [...layers.keys()], report);
   for (const [name, value] of overrides) if (!ctx.dims.has(name)) overrideSetting(train, name, value);
-  if (train.bptt !== undefined && loops.some((g) => g.direction === "backward")) {
-    const setting = statements("train").flatMap((b) => b.settings).find((s) => s.name.text === "bptt");
-    report(diagnostic("bpttNeedsForward", (setting ?? decl.name).span));
-  }
-  if (train.bptt !== undefined) for (const [name, init] of inits) if (recurrent.has(name)) report(diagnostic("bpttWithInit", init.span, name));
+  checkBptt({ decl, source, train, loops, inits, losses, data: ctx.data, values: scope.values, timeIndices: scope.timeIndices, report });
 
   return {
     name: decl.name.text,

@@ -109,7 +109,7 @@ function timeIndexed(e: ast.Index, scope: Scope): number {
   if (data) {
     if (data.shifted && index.kind === "step" && index.offset < 0) {
       const input = `${name.name}@input`;
-      return g.node("data", [], [], true, { name: input, index: { ...index, offset: index.offset + 1 } });
+      return g.node("data", [], data.kind === "ids" ? [] : [data.size], true, { name: input, index: { ...index, offset: index.offset + 1 } });
     }
     return g.node("data", [], data.kind === "ids" ? [] : [data.size], true, { name: name.name, index });
   }

@@ -5,21 +5,13 @@ import type * as ast from "../1-parse/ast.ts";
 import type { CheckedModel, ModelValue } from "../2-check/checked.ts";
 import { numeric, substitute, type Size } from "../2-check/sizes.ts";
 import { GraphBuilder } from "../ir/builder.ts";
-import type { Block, DataInfo, ParamInfo, Program, SequenceInfo } from "../ir/nodes.ts";
+import type { Block, CarryInfo, DataInfo, ParamInfo, Program, SequenceInfo } from "../ir/nodes.ts";
 import { inlineCall, lowerExpression, type Scope } from "./expressions.ts";
 
 /** Sizes known from the data: `vocab(x)` → 60, `classes(y)` → 2. */
 export type DataSizes = Map<string, number>;
 
-/**
- * With truncated BPTT (`bptt K`), each forward recurrence starts a window from the state the
- * previous window ended in: a per-example value `NAME@carry` that the caller supplies (zeros
- * for the first window). Nothing flows back into it: gradients stop at the window's edge.
- */
-export const carried = (name: string) => `${name}@carry`;
-
 export function lower(model: CheckedModel, dataSizes: DataSizes): Program {
-  const carry = model.train.bptt !== undefined;
   const bindings = new Map<string, Size>([...model.sizeConstraints]);
   for (const [key, n] of dataSizes) bindings.set(key, new Map([["", n]]));
   const number = (s: Size, what: string): number => {
@@ -73,16 +65,15 @@ export function lower(model: CheckedModel, dataSizes: DataSizes): Program {
         axis: v.axis!,
         size: shapeOf(v, v.name),
         ...(direction === "forward" || direction === "backward" ? { direction } : {}),
-        ...(v.init ? { init: `${v.name}@init` } : carry && direction === "forward" ? { init: carried(v.name) } : {}),
+        ...(v.init ? { init: `${v.name}@init` } : {}),
       };
     });
   const values = [
     ...model.values.filter((v) => !v.axis).map((v) => ({ name: v.name, size: shapeOf(v, v.name) })),
     ...model.values.filter((v) => v.init).map((v) => ({ name: `${v.name}@init`, size: shapeOf(v, v.name) })),
-    ...sequences.filter((s) => s.init === carried(s.name)).map((s) => ({ name: s.init!, size: s.size })),
   ];
 
-  const program: Program = { model: model.name, params, data, sequences, values, blocks: [], losses: [] };
+  const program: Program = { model: model.name, params, data, sequences, values, blocks: [], losses: [], carries: [] };
   const scopeFor = (graph: GraphBuilder, axis: Program["sequences"][number]["axis"] | undefined, here: Map<string, number>): Scope => ({
     model,
     program,
@@ -128,7 +119,29 @@ export function lower(model: CheckedModel, dataSizes: DataSizes): Program {
     const b = block(loss.axis ? "loop" : "once", graph, [], `loss ${i + 1}: ${loss.kind} of ${loss.target}`);
     program.blocks.push({ ...b, losses: [{ loss: i, node }], ...(loss.axis ? { axis: loss.axis, direction: "forward" as const } : {}) });
   });
+  if (model.train.bptt !== undefined) program.carries = carries(program);
   return program;
+}
+
+/**
+ * Truncated BPTT cuts t into windows: whatever a step reads at t-k (states, intermediates, data)
+ * is carried from window to window, as deep as the furthest read. Nothing flows back into a
+ * carry: gradients stop at the window's edge. (2-check/bptt.ts refuses what cannot be carried.)
+ */
+function carries(program: Program): CarryInfo[] {
+  const steps = new Map<string, number>();
+  for (const block of program.blocks)
+    for (const node of block.nodes) {
+      const index = node.attrs.index;
+      if ((node.op === "data" || node.op === "read") && index?.kind === "step" && index.axis === "t" && index.offset < 0)
+        steps.set(node.attrs.name!, Math.max(steps.get(node.attrs.name!) ?? 0, -index.offset));
+    }
+  return [...steps].map(([name, k]): CarryInfo => {
+    const sequence = program.sequences.find((s) => s.name === name);
+    if (sequence) return { name, of: "sequence", steps: k, width: sequence.size };
+    const data = program.data.find((d) => d.name === name)!;
+    return { name, of: "data", steps: k, width: data.kind === "ids" ? 1 : data.size };
+  });
 }
 
 function block(kind: Block["kind"], graph: GraphBuilder, stores: Block["stores"], comment: string): Block {

@@ -29,8 +29,11 @@ export function adjointStep(block: Block): AdjointStep {
   };
 
   const adjoints = new Map<number, number>();
-  const contribute = (id: number, adjoint: number | undefined) => {
-    if (adjoint === undefined) return;
+  const contribute = (id: number, contribution: number | undefined) => {
+    const node = forward[id];
+    if (contribution === undefined || node.op === "data" || node.op === "const") return; // nothing to learn
+    // A shared value was read by every example: its adjoint is the sum of theirs.
+    const adjoint = !node.batched && b.get(contribution).batched ? b.batchSum(contribution) : contribution;
     const previous = adjoints.get(id);
     adjoints.set(id, previous === undefined ? adjoint : b.add(previous, adjoint));
   };
@@ -55,11 +58,7 @@ export function adjointStep(block: Block): AdjointStep {
       continue; // data and constants: nothing to learn
     }
     const contributions = rule({ b, node, g, x: (i) => primal(node.args[i]), y: () => primal(id), arg: (i) => forward[node.args[i]] });
-    contributions.forEach((adjoint, i) => {
-      const arg = forward[node.args[i]];
-      if (arg.op === "data" || arg.op === "const") return;
-      contribute(node.args[i], adjoint);
-    });
+    contributions.forEach((adjoint, i) => contribute(node.args[i], adjoint));
   }
   return { nodes: b.nodes, kept };
 }

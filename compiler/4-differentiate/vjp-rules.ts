@@ -20,15 +20,14 @@ export type VjpRule = (c: VjpContext) => (number | undefined)[];
 type Special = "leaf" | "sink" | "not differentiable" | "forms gradients only";
 
 /**
- * An operand that was broadcast receives the sum of the adjoint over what it was broadcast
- * across: the features for a scalar, the batch for a shared value (a param). Constants get none.
+ * A scalar operand broadcast over the features receives the sum of the adjoint over them.
+ * Constants get none. (A shared operand's sum over the batch is the sweep's: backward.ts.)
  */
 function unbroadcast(c: VjpContext, i: number, adjoint: () => number): number | undefined {
   const arg = c.arg(i);
   if (arg.op === "const") return undefined;
-  let g = adjoint();
-  if (arg.shape.length === 0 && c.node.shape.length > 0) g = c.b.sum(g);
-  return arg.batched ? g : c.b.batchSum(g);
+  const g = adjoint();
+  return arg.shape.length === 0 && c.node.shape.length > 0 ? c.b.sum(g) : g;
 }
 
 export const vjpRules: Record<Op, VjpRule | Special> = {

@@ -1,6 +1,8 @@
 // The TypeScript for one node at one step, for every op: the same definitions as the
 // reference interpreter (ir/interpret.ts), with the sizes written in. A node writes its step
-// value into its buffer `out`: B rows of `n` numbers, or one row when it is shared.
+// value into its buffer `out`: B rows of `n` numbers, or one row when it is shared. It loops
+// over B rows when it or anything it reads is per example (rowsOf), and reads a shared
+// argument's one row for every example (rowAt).
 import type { Node } from "../ir/nodes.ts";
 import type { Op } from "../ir/ops.ts";
 import type { Kernels } from "./kernels/index.ts";
@@ -36,6 +38,19 @@ export interface LeafCode {
 
 const size = (node: Node) => node.shape.reduce((a, b) => a * b, 1);
 
+/** The rows a node's code loops over: "B" when it or any argument is per example, else "1". */
+export const rowsOf = (node: Node, args: Node[]): string => (node.batched || args.some((a) => a.batched) ? "B" : "1");
+const rows = (c: NodeContext) => rowsOf(c.node, c.node.args.map((_, k) => c.argNode(k)));
+
+/** The loop over a node's rows; a shared node's one row is row 0. */
+const eachRow = (c: NodeContext) => (rows(c) === "B" ? "for (let b = 0; b < B; b++) " : "for (const b of [0]) ");
+
+/** Where example b's row of argument k (m values a row) starts: a shared argument has one row. */
+const rowAt = (c: NodeContext, k: number, m: number) => (!c.argNode(k).batched ? "0" : m === 1 ? "b" : `b * ${m}`);
+
+/** `a + b` for offsets, without the `0 +` of a shared row. */
+const plus = (a: string, b: string | number) => (a === "0" ? `${b}` : `${b}` === "0" ? a : `${a} + ${b}`);
+
 /** Node `a` (in array `array`) read by an elementwise op of size n at example b, feature i: broadcast where it is a scalar or shared. */
 export function operandAt(a: Node, array: string, n: number): string {
   if (a.op === "const") return `(${a.attrs.value})`;
@@ -69,19 +84,19 @@ export const isElementwise = (op: Op): op is ElementwiseOp => Object.hasOwn(elem
 /** out[b, i] = the op's expression, over the batch (one row if the node is shared). */
 function elementwise(op: ElementwiseOp) {
   return (c: NodeContext) =>
-    `for (let b = 0; b < ${c.node.batched ? "B" : "1"}; b++) for (let i = 0; i < ${c.n}; i++) ${c.out}[b * ${c.n} + i] = ${elementwiseExpressions[op]((k) => operand(c, k))};`;
+    `${eachRow(c)}for (let i = 0; i < ${c.n}; i++) ${c.out}[b * ${c.n} + i] = ${elementwiseExpressions[op]((k) => operand(c, k))};`;
 }
 
 /** Sums over the batch start from zero, unless they add straight into a gradient. */
 const zero = (c: NodeContext) => (c.accumulate ? "" : `${c.out}.fill(0); `);
 
-/** A loop over each example's row of the first argument: `row` is its offset. */
+/** A loop over each row of the first argument (m values a row): `row` is its offset, `o` the output's. */
 const perRow = (c: NodeContext, m: number, body: string) =>
-  `for (let b = 0; b < B; b++) { const row = b * ${m}, o = b * ${c.n}; ${body} }`;
+  `${eachRow(c)}{ const row = ${rowAt(c, 0, m)}, o = b * ${c.n}; ${body} }`;
 
 export const codeForOp: Record<Op, (c: NodeContext) => string> = {
-  param: () => "",
-  const: () => "",
+  param: () => "", // read in place
+  const: (c) => `${c.out}[0] = ${c.node.attrs.value};`, // inlined as a literal, unless something needs it in a buffer
   data: (c) => c.leaf.data(c.node, c.out, c.n),
   read: (c) => c.leaf.read(c.node, c.out, c.n),
   value: (c) => c.leaf.value(c.node, c.out, c.n),
@@ -114,71 +129,73 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
     const m = size(c.argNode(0));
     return perRow(c, m, `let s = 0; for (let i = 0; i < ${m}; i++) s += ${c.arg(0)}[row + i]; ${c.out}[b] = s;`);
   },
-  broadcast: (c) => `for (let b = 0; b < B; b++) ${c.out}.fill(${c.arg(0)}[b], b * ${c.n}, (b + 1) * ${c.n});`,
+  broadcast: (c) => `${eachRow(c)}${c.out}.fill(${c.arg(0)}[${rowAt(c, 0, 1)}], b * ${c.n}, (b + 1) * ${c.n});`,
   batch_sum: (c) =>
-    `${zero(c)}for (let b = 0; b < B; b++) for (let i = 0; i < ${c.n}; i++) ${c.out}[i] += ${c.arg(0)}[b * ${c.n} + i];`,
+    `${zero(c)}${eachRow(c)}for (let i = 0; i < ${c.n}; i++) ${c.out}[i] += ${c.arg(0)}[${plus(rowAt(c, 0, c.n), "i")}];`,
   concat: (c) => {
     let at = 0;
     const copies = c.node.args.map((_, k) => {
       const m = size(c.argNode(k));
-      const copy = `${c.out}.set(${c.arg(k)}.subarray(b * ${m}, (b + 1) * ${m}), b * ${c.n} + ${at});`;
+      const from = rowAt(c, k, m);
+      const copy = `${c.out}.set(${c.arg(k)}.subarray(${from}, ${plus(from, m)}), ${plus(`b * ${c.n}`, at)});`;
       at += m;
       return copy;
     });
-    return `for (let b = 0; b < B; b++) { ${copies.join(" ")} }`;
+    return `${eachRow(c)}{ ${copies.join(" ")} }`;
   },
   slice: (c) => {
-    const m = size(c.argNode(0));
+    const row = rowAt(c, 0, size(c.argNode(0)));
     const { from, to } = c.node.attrs;
-    return `for (let b = 0; b < B; b++) ${c.out}.set(${c.arg(0)}.subarray(b * ${m} + ${from}, b * ${m} + ${to}), b * ${c.n});`;
+    return `${eachRow(c)}${c.out}.set(${c.arg(0)}.subarray(${plus(row, from!)}, ${plus(row, to!)}), b * ${c.n});`;
   },
   pad: (c) => {
     const m = size(c.argNode(0));
-    return `${c.out}.fill(0, 0, B * ${c.n}); for (let b = 0; b < B; b++) ${c.out}.set(${c.arg(0)}.subarray(b * ${m}, (b + 1) * ${m}), b * ${c.n} + ${c.node.attrs.from});`;
+    const row = rowAt(c, 0, m);
+    return `${c.out}.fill(0, 0, ${rows(c)} * ${c.n}); ${eachRow(c)}${c.out}.set(${c.arg(0)}.subarray(${row}, ${plus(row, m)}), ${plus(`b * ${c.n}`, c.node.attrs.from!)});`;
   },
   onehot: (c) =>
-    `${c.out}.fill(0, 0, B * ${c.n}); for (let b = 0; b < B; b++) { const id = ${c.arg(0)}[b]; if (id >= 0 && id < ${c.n}) ${c.out}[b * ${c.n} + id] = 1; }`,
+    `${c.out}.fill(0, 0, ${rows(c)} * ${c.n}); ${eachRow(c)}{ const id = ${c.arg(0)}[${rowAt(c, 0, 1)}]; if (id >= 0 && id < ${c.n}) ${c.out}[b * ${c.n} + id] = 1; }`,
 
   // out[b, r] = Σ_j W[r, j] x[b, j]; the kernel reads Wᵀ by rows
   matvec: (c) => {
     const [m, n] = c.argNode(0).shape;
     const wT = c.kernels && c.transposed?.(0);
-    if (c.kernels && wT) return c.kernels.product({ Q: m, K: n, aP: n, aK: 1, add: false }, "B", `${n}`, c.arg(1), wT, c.out);
+    if (c.kernels && wT) return c.kernels.product({ Q: m, K: n, aP: n, aK: 1, add: false }, rows(c), `${n}`, c.arg(1), wT, c.out);
     return blockedProduct({
-      P: "B", Q: `${m}`, K: `${n}`, A: c.arg(1), C: c.arg(0), OUT: c.out, add: false,
+      P: rows(c), Q: `${m}`, K: `${n}`, A: c.arg(1), C: c.arg(0), OUT: c.out, add: false,
       a: (b, j) => `(${b}) * ${n} + ${j}`, c: (r, j) => `(${r}) * ${n} + ${j}`, out: (b, r) => `(${b}) * ${m} + ${r}`,
     });
   },
   // out[b, j] = Σ_r W[r, j] g[b, r]
   matvec_t: (c) => {
     const [m, n] = c.argNode(0).shape;
-    if (c.kernels) return c.kernels.product({ Q: n, K: m, aP: m, aK: 1, add: false }, "B", `${m}`, c.arg(1), c.arg(0), c.out);
+    if (c.kernels) return c.kernels.product({ Q: n, K: m, aP: m, aK: 1, add: false }, rows(c), `${m}`, c.arg(1), c.arg(0), c.out);
     return blockedProduct({
-      P: "B", Q: `${n}`, K: `${m}`, A: c.arg(1), C: c.arg(0), OUT: c.out, add: false,
+      P: rows(c), Q: `${n}`, K: `${m}`, A: c.arg(1), C: c.arg(0), OUT: c.out, add: false,
       a: (b, r) => `(${b}) * ${m} + ${r}`, c: (j, r) => `${r} * ${n} + ${j}`, out: (b, j) => `(${b}) * ${n} + ${j}`,
     });
   },
   // out[r, j] (+)= Σ_b g[b, r] x[b, j]
   outer: (c) => {
     const [m, n] = c.node.shape;
-    if (c.kernels) return c.kernels.product({ Q: n, aP: 1, aK: m, add: !!c.accumulate }, `${m}`, "B", c.arg(0), c.arg(1), c.out);
+    if (c.kernels) return c.kernels.product({ Q: n, aP: 1, aK: m, add: !!c.accumulate }, `${m}`, rows(c), c.arg(0), c.arg(1), c.out);
     return blockedProduct({
-      P: `${m}`, Q: `${n}`, K: "B", A: c.arg(0), C: c.arg(1), OUT: c.out, add: !!c.accumulate,
+      P: `${m}`, Q: `${n}`, K: rows(c), A: c.arg(0), C: c.arg(1), OUT: c.out, add: !!c.accumulate,
       a: (r, b) => `${b} * ${m} + ${r}`, c: (j, b) => `${b} * ${n} + ${j}`, out: (r, j) => `(${r}) * ${n} + ${j}`,
     });
   },
   gather: (c) => {
     const [m, v] = c.argNode(0).shape;
-    return `${c.out}.fill(0, 0, B * ${m}); for (let b = 0; b < B; b++) { const id = ${c.arg(1)}[b]; if (id >= 0 && id < ${v}) for (let r = 0; r < ${m}; r++) ${c.out}[b * ${m} + r] = ${c.arg(0)}[r * ${v} + id]; }`;
+    return `${c.out}.fill(0, 0, ${rows(c)} * ${m}); ${eachRow(c)}{ const id = ${c.arg(1)}[${rowAt(c, 1, 1)}]; if (id >= 0 && id < ${v}) for (let r = 0; r < ${m}; r++) ${c.out}[b * ${m} + r] = ${c.arg(0)}[r * ${v} + id]; }`;
   },
   scatter: (c) => {
     const [m, v] = c.node.shape;
-    return `${zero(c)}for (let b = 0; b < B; b++) { const id = ${c.arg(1)}[b]; if (id >= 0 && id < ${v}) for (let r = 0; r < ${m}; r++) ${c.out}[r * ${v} + id] += ${c.arg(0)}[b * ${m} + r]; }`;
+    return `${zero(c)}${eachRow(c)}{ const id = ${c.arg(1)}[${rowAt(c, 1, 1)}]; if (id >= 0 && id < ${v}) for (let r = 0; r < ${m}; r++) ${c.out}[r * ${v} + id] += ${c.arg(0)}[${plus(rowAt(c, 0, m), "r")}]; }`;
   },
 
   cross_entropy: (c) => {
     const k = size(c.argNode(0));
-    return perRow(c, k, `const id = ${c.arg(1)}[b]; if (id < 0 || id >= ${k}) { ${c.out}[b] = 0; continue; } ` +
+    return perRow(c, k, `const id = ${c.arg(1)}[${rowAt(c, 1, 1)}]; if (id < 0 || id >= ${k}) { ${c.out}[b] = 0; continue; } ` +
       `let max = -Infinity; for (let i = 0; i < ${k}; i++) max = Math.max(max, ${c.arg(0)}[row + i]); ` +
       `let sum = 0; for (let i = 0; i < ${k}; i++) sum += Math.exp(${c.arg(0)}[row + i] - max); ` +
       `${c.out}[b] = max + Math.log(sum) - ${c.arg(0)}[row + id];`);
@@ -186,10 +203,10 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   binary_cross_entropy: (c) => {
     const k = size(c.argNode(0));
     return perRow(c, k, `let s = 0; for (let i = 0; i < ${k}; i++) { const z = ${c.arg(0)}[row + i]; ` +
-      `s += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - ${c.arg(1)}[row + i] * z; } ${c.out}[b] = s;`);
+      `s += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - ${c.arg(1)}[${plus(rowAt(c, 1, k), "i")}] * z; } ${c.out}[b] = s;`);
   },
   mse: (c) => {
     const k = size(c.argNode(0));
-    return perRow(c, k, `let s = 0; for (let i = 0; i < ${k}; i++) { const d = ${c.arg(0)}[row + i] - ${c.arg(1)}[row + i]; s += d * d; } ${c.out}[b] = s / ${k};`);
+    return perRow(c, k, `let s = 0; for (let i = 0; i < ${k}; i++) { const d = ${c.arg(0)}[row + i] - ${c.arg(1)}[${plus(rowAt(c, 1, k), "i")}]; s += d * d; } ${c.out}[b] = s / ${k};`);
   },
 };

@@ -19,6 +19,11 @@ function stepOf(index: TimeIndex | undefined, lengths: string): string {
 function leafCode(program: Program, names: Names, block: Block, forwardBlock: number | undefined): LeafCode {
   const lengthsOf = (axis: string | undefined) => (axis ? `L_${axis}` : "ONES");
   const rowCopy = (out: string, n: number, source: string, at: string) => `${out}.set(${source}.subarray(${at} * ${n}, (${at} + 1) * ${n}), b * ${n});`;
+  /** Truncated BPTT: before a window's first step, a carried name is read from the carry ([B][steps][n]). */
+  const fromCarry = (name: string, out: string, n: number) => {
+    const carry = program.carries.find((c) => c.name === name);
+    return carry ? `if (u < 0) ${rowCopy(out, n, names.carry(name), `((b + 1) * ${carry.steps} + u)`)} else ` : "";
+  };
   return {
     data(node, out, n) {
       const info = program.data.find((d) => d.name === node.attrs.name)!;
@@ -26,17 +31,18 @@ function leafCode(program: Program, names: Names, block: Block, forwardBlock: nu
       if (!info.sequence) return `${out}.set(${field}.subarray(0, B * ${n}));`;
       const L = lengthsOf(info.axis);
       const missing = info.kind === "ids" ? `${out}[b] = -1;` : `${out}.fill(0, b * ${n}, (b + 1) * ${n});`;
-      return `for (let b = 0; b < B; b++) { const u = ${stepOf(node.attrs.index, L)}; if (u >= 0 && u < ${L}[b]) ${rowCopy(out, n, field, "(u * B + b)")} else ${missing} }`;
+      return `for (let b = 0; b < B; b++) { const u = ${stepOf(node.attrs.index, L)}; if (u >= 0 && u < ${L}[b]) ${rowCopy(out, n, field, "(u * B + b)")} else ${fromCarry(info.name, out, n)}${missing} }`;
     },
     read(node, out, n) {
       const info = program.sequences.find((s) => s.name === node.attrs.name)!;
       const L = lengthsOf(info.axis);
       const before = info.direction === "backward" ? `u >= ${L}[b]` : "u < 0";
       const init = info.init ? `if (${before}) ${rowCopy(out, n, names.value(info.init), "b")} else ` : "";
-      return `for (let b = 0; b < B; b++) { const u = ${stepOf(node.attrs.index, L)}; if (u >= 0 && u < ${L}[b]) ${rowCopy(out, n, names.sequence(info.name), "(u * B + b)")} else ${init}${out}.fill(0, b * ${n}, (b + 1) * ${n}); }`;
+      return `for (let b = 0; b < B; b++) { const u = ${stepOf(node.attrs.index, L)}; if (u >= 0 && u < ${L}[b]) ${rowCopy(out, n, names.sequence(info.name), "(u * B + b)")} else ${fromCarry(info.name, out, n)}${init}${out}.fill(0, b * ${n}, (b + 1) * ${n}); }`;
     },
     value: (node, out, n) => `${out}.set(${names.value(node.attrs.name!)}.subarray(0, B * ${n}));`,
-    primal: (node, out, n) => `${out}.set(${names.tape(forwardBlock!, node.attrs.node!)}.subarray(t * B * ${n}, (t + 1) * B * ${n}));`,
+    // A tape holds every example's row, a shared value's too: a shared primal takes the first.
+    primal: (node, out, n) => `${out}.set(${names.tape(forwardBlock!, node.attrs.node!)}.subarray(t * B * ${n}, ${node.batched ? `(t + 1) * B * ${n}` : `t * B * ${n} + ${n}`}));`,
     seed: (node, out) => `for (let b = 0; b < B; b++) ${out}[b] = t < ${lengthsOf(block.axis)}[b] ? W${node.attrs.loss} : 0;`,
     adjoint(node, out, n) {
       if (node.attrs.into === "value") return `${out}.set(${names.valueAdjoint(node.attrs.name!)}.subarray(0, B * ${n}));`;
@@ -99,7 +105,7 @@ export function blockCode(
   primalOf: number | undefined, // a backward block: the forward block it reads
   stepName: string, // the function that runs one step of the block
   fast?: Fast, // WebAssembly kernels for the products
-): { functions: string; loop: string; tapes: [string, string, number][] } {
+): { functions: string; loop: string; buffers: [string, string, number][] } {
   const leaf = leafCode(program, names, block, primalOf);
   const functions: string[] = [];
   const title = comment(block.kind === "loop" ? `${block.comment} (${block.direction} over ${block.axis})` : block.comment);
@@ -121,13 +127,19 @@ export function blockCode(
   const deferred = new Map<number, { g: string; x: string; m: number; n: number }>();
   for (const [id] of direct) {
     const node = block.nodes[id];
-    const x = block.nodes[node.args[1]];
-    if (block.kind === "loop" && primalOf !== undefined && node.op === "outer" && x.op === "primal")
+    const [g, x] = node.args.map((a) => block.nodes[a]);
+    if (block.kind === "loop" && primalOf !== undefined && node.op === "outer" && x.op === "primal" && g.batched && x.batched)
       deferred.set(id, { g: `dg_${stepName}_${id}`, x: names.tape(primalOf, x.attrs.node!), m: node.shape[0], n: node.shape[1] });
   }
   const fused = fusedNodes(block, uses, new Set([...kept, ...block.stores.map((s) => s.node), ...block.losses.map((l) => l.node)]));
+  // Constants are literals in the code, except where an array is read: by a product, a concat, a
+  // loss, a store or the tape. Those few get a buffer of one number.
+  const materialized = new Set<number>([...kept, ...block.stores.map((s) => s.node)].filter((id) => block.nodes[id].op === "const"));
+  for (const node of block.nodes) if (!isElementwise(node.op)) for (const a of node.args) if (block.nodes[a].op === "const") materialized.add(a);
+  /** The array holding a node's step value: its buffer, or a param's own array. */
+  const source = (id: number) => (block.nodes[id].op === "param" ? names.param(block.nodes[id].attrs.name!) : buffer(id));
   block.nodes.forEach((node, id) => {
-    if (fused.has(id) || (node.op === "accumulate" && direct.has(node.args[0]))) return;
+    if (fused.has(id) || (node.op === "accumulate" && direct.has(node.args[0])) || (node.op === "const" && !materialized.has(id))) return;
     const later = deferred.get(id);
     if (later) {
       lines.push(`  ${later.g}.set(${buffer(node.args[0])}.subarray(0, B * ${later.m}), t * B * ${later.m});`);
@@ -138,9 +150,9 @@ export function blockCode(
     const locals: string[] = [`const out = ${direct.get(id) ?? buffer(id)};`];
     const local = (argId: number) => {
       const a = block.nodes[argId];
-      if (a.op === "const") return `(${a.attrs.value})`;
+      if (a.op === "const" && !materialized.has(argId)) return `(${a.attrs.value})`;
       const name = `a${argId}`;
-      if (!locals.some((l) => l.startsWith(`const ${name} `))) locals.push(`const ${name} = ${a.op === "param" ? names.param(a.attrs.name!) : buffer(argId)};`);
+      if (!locals.some((l) => l.startsWith(`const ${name} `))) locals.push(`const ${name} = ${source(argId)};`);
       return name;
     };
     // A fused node's value at (b, i), from its own operands (fused ones in turn): n is the consumer's size, which is its own.
@@ -171,16 +183,16 @@ export function blockCode(
     functions.push(`function ${name}(t: number): void {\n  ${comment(`${node.op} ${JSON.stringify(node.attrs)}`)}\n  ${body}\n}`);
     lines.push(`  ${name}(t);`);
   });
-  if (forwardIndex !== undefined)
-    for (const id of kept) {
-      const n = size(block.nodes[id]);
-      lines.push(`  ${names.tape(forwardIndex, id)}.set(${buffer(id)}.subarray(0, B * ${n}), t * B * ${n});`);
-    }
-  for (const store of block.stores) {
-    const n = size(block.nodes[store.node]);
-    const target = block.kind === "loop" ? names.sequence(store.name) : names.value(store.name);
-    lines.push(`  ${target}.set(${buffer(store.node)}.subarray(0, B * ${n}), ${block.kind === "loop" ? `t * B * ${n}` : "0"});`);
-  }
+  // Tapes, sequences and values hold a row per example: a shared value is written to each.
+  const copyRows = (id: number, target: string, step: string) => {
+    const n = size(block.nodes[id]);
+    return block.nodes[id].batched
+      ? `  ${target}.set(${source(id)}.subarray(0, B * ${n}), ${step} * B * ${n});`
+      : `  for (let b = 0; b < B; b++) ${target}.set(${source(id)}.subarray(0, ${n}), ${step === "0" ? "b" : `(${step} * B + b)`} * ${n});`;
+  };
+  if (forwardIndex !== undefined) for (const id of kept) lines.push(copyRows(id, names.tape(forwardIndex, id), "t"));
+  for (const store of block.stores)
+    lines.push(block.kind === "loop" ? copyRows(store.node, names.sequence(store.name), "t") : copyRows(store.node, names.value(store.name), "0"));
   for (const term of block.losses)
     lines.push(`  for (let b = 0; b < B; b++) if (t < ${L}[b]) loss += W${term.loss} * ${buffer(term.node)}[b];`);
   lines.push("  return loss;", "}");
@@ -212,8 +224,11 @@ export function blockCode(
     functions.push(`function ${stepName}_gradients(): void {\n  ${comment("the weight gradients of every step, in one product each")}\n  ${products.join("\n  ")}\n}`);
     loop += `\n${stepName}_gradients();`;
   }
-  const tapes: [string, string, number][] = [...deferred.values()].flatMap((d): [string, string, number][] =>
-    fast ? [[d.g, `${T} * B`, d.m]] : [[d.g, `${T} * B`, d.m], [`${d.g}T`, `${T} * B`, d.m], [`${d.g}X`, `${T} * B`, d.n]],
-  );
-  return { functions: [...functions, lines.join("\n")].join("\n"), loop, tapes };
+  const buffers: [string, string, number][] = [
+    ...[...materialized].map((id): [string, string, number] => [buffer(id), "1", 1]),
+    ...[...deferred.values()].flatMap((d): [string, string, number][] =>
+      fast ? [[d.g, `${T} * B`, d.m]] : [[d.g, `${T} * B`, d.m], [`${d.g}T`, `${T} * B`, d.m], [`${d.g}X`, `${T} * B`, d.n]],
+    ),
+  ];
+  return { functions: [...functions, lines.join("\n")].join("\n"), loop, buffers };
 }

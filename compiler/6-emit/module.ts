@@ -1,7 +1,7 @@
 // A differentiated program as one TypeScript module: its layouts, its buffers (grown to the
 // largest batch seen, then reused), and `loss`, `lossAndGrad` and `predict` over them. It
 // implements runtime/model.ts's CompiledModel and imports nothing else.
-import type { DifferentiatedProgram, Node } from "../ir/nodes.ts";
+import type { CarryInfo, DifferentiatedProgram, Node } from "../ir/nodes.ts";
 import { compileKernels } from "./kernels/compile.ts";
 import { Kernels } from "./kernels/index.ts";
 import { blockCode, type Fast } from "./loops.ts";
@@ -31,6 +31,7 @@ export interface Names {
   valueAdjoint(name: string): string;
   tape(block: number, node: number): string;
   transposed(name: string): string;
+  carry(name: string): string;
 }
 
 const size = (node: Node) => node.shape.reduce((a, b) => a * b, 1);
@@ -47,6 +48,7 @@ function namesFor(p: DifferentiatedProgram): Names {
     valueAdjoint: (name) => identifier("dv", index(p.values, name), name),
     tape: (block, node) => `k${block}_${node}`,
     transposed: (name) => identifier("t", index(p.params, name), name),
+    carry: (name) => identifier("c", index(p.carries, name), name),
   };
 }
 
@@ -68,7 +70,6 @@ export function emitModuleWithKernels(p: DifferentiatedProgram, options: EmitOpt
   // Predictions are kept too: predict() reads them from the tape.
   const predictionNodes = p.blocks.map((b) => new Set(b.losses.map((l) => b.nodes[l.node].args[0])));
   const kept = p.blocks.map((_, i) => new Set([...(p.kept.get(i) ?? []), ...predictionNodes[i]]));
-  const carried = p.sequences.filter((s) => s.init?.endsWith("@carry"));
   const axes = [...new Set([...p.data, ...p.sequences].map((x) => x.axis).filter((a): a is "t" | "s" => !!a))];
 
   // Buffers: [name, rows] where rows is "B" (one per example), "1" (shared) or "T_t * B" (a tape).
@@ -95,6 +96,7 @@ export function emitModuleWithKernels(p: DifferentiatedProgram, options: EmitOpt
     buffers.push([names.value(v.name), "B", v.size]);
     buffers.push([names.valueAdjoint(v.name), "B", v.size]);
   }
+  for (const c of p.carries) buffers.push([names.carry(c.name), "B", c.steps * c.width]);
 
   const weights = p.losses.map((loss, i) =>
     loss.reduction === "mean_over_tokens" && loss.axis
@@ -109,7 +111,7 @@ export function emitModuleWithKernels(p: DifferentiatedProgram, options: EmitOpt
 
   const forward = p.blocks.map((block, i) => blockCode(p, names, block, forwardBuffer(i), kept[i], i, undefined, `forward${i}`, fast));
   const backward = p.backward.map((block, i) => blockCode(p, names, block, backwardBuffer(i), new Set(), undefined, block.primalOf, `backward${i}`, fast));
-  for (const b of [...forward, ...backward]) buffers.push(...b.tapes);
+  for (const b of [...forward, ...backward]) buffers.push(...b.buffers); // materialized constants, deferred products' operands
   const memory = fast ? kernelMemory(p, names, transposed, buffers, axes, fast.kernels) : undefined;
 
   const predictions = p.losses.map((loss, i) => {
@@ -182,7 +184,7 @@ function run(P: Map<string, F>, batch: ModelBatch, G: Map<string, F> | undefined
   setParams(P);
 ${p.data.map((x) => `  ${names.data(x.name)} = batch.fields.get(${literal(x.name)})!;`).join("\n")}
 ${weights.map((w) => `  ${w}`).join("\n")}
-${carried.map((s) => `  { const c = batch.carry?.get(${literal(s.name)}); if (c) ${names.value(s.init!)}.set(c.subarray(0, B * ${s.size})); else ${names.value(s.init!)}.fill(0, 0, B * ${s.size}); }`).join("\n")}
+${p.carries.map((c) => `  { const c = batch.carry?.get(${literal(c.name)}); if (c) ${names.carry(c.name)}.set(c.subarray(0, B * ${c.steps * c.width})); else ${names.carry(c.name)}.fill(${carryFill(p, c)}, 0, B * ${c.steps * c.width}); }`).join("\n")}
   let loss = 0;
 ${forward.map((b) => indent(b.loop)).join("\n")}
   if (!G) return loss;
@@ -193,24 +195,13 @@ ${memory ? p.params.map((x) => `  G.get(${literal(x.name)})!.set(${names.grad(x.
   return loss;
 }
 
-/** Truncated BPTT: the states carried from window to window. */
-export const carried: string[] = ${JSON.stringify(carried.map((s) => s.name))};
+/** Truncated BPTT: the sequences and fields a window reads before its first step, carried from window to window. */
+export const carried: string[] = ${JSON.stringify(p.carries.map((c) => c.name))};
 
-/** After loss or lossAndGrad: each carried state at each example's last step (its carry if it had none). */
+/** After loss or lossAndGrad: the next window's carry — each carried name's last steps of each example (older ones from this window's carry). */
 export function finalStates(): Map<string, F> {
   const out = new Map<string, F>();
-${carried
-  .map(
-    (s) => `  {
-    const last = new ${F}(B * ${s.size});
-    for (let b = 0; b < B; b++) {
-      const L = L_${s.axis}[b];
-      last.set(L > 0 ? ${names.sequence(s.name)}.subarray(((L - 1) * B + b) * ${s.size}, ((L - 1) * B + b + 1) * ${s.size}) : ${names.value(s.init!)}.subarray(b * ${s.size}, (b + 1) * ${s.size}), b * ${s.size});
-    }
-    out.set(${literal(s.name)}, last);
-  }`,
-  )
-  .join("\n")}
+${p.carries.map((c) => finalCarry(c, c.of === "data" ? names.data(c.name) : names.sequence(c.name), names.carry(c.name), F)).join("\n")}
   return out;
 }
 
@@ -285,6 +276,23 @@ const KERNEL_WASM = Uint8Array.from(atob(${literal(Buffer.from(wasm).toString("b
 const KERNELS = (await WebAssembly.instantiate(KERNEL_WASM, { env: { memory: MEMORY } })).instance.exports as unknown as Record<string, (...sizesAndOffsets: number[]) => void>;
 `;
   return { layout, loadParams, loader, source };
+}
+
+/** What a first window reads before its first step, where no carry is given: no token (-1), or zeros. */
+const carryFill = (p: DifferentiatedProgram, c: CarryInfo) => (p.data.some((d) => d.name === c.name && d.kind === "ids") ? -1 : 0);
+
+/** One carried name's rows for the next window: step L - steps + j of example b, or this window's own carry before its first step. */
+function finalCarry(c: CarryInfo, steps: string, carry: string, F: string): string {
+  const [S, w] = [c.steps, c.width];
+  return `  {
+    const last = new ${F}(B * ${S * w});
+    for (let b = 0; b < B; b++)
+      for (let j = 0; j < ${S}; j++) {
+        const u = L_t[b] - ${S} + j;
+        last.set(u >= 0 ? ${steps}.subarray((u * B + b) * ${w}, (u * B + b + 1) * ${w}) : ${carry}.subarray(((b + 1) * ${S} + u) * ${w}, ((b + 1) * ${S} + u + 1) * ${w}), (b * ${S} + j) * ${w});
+      }
+    out.set(${literal(c.name)}, last);
+  }`;
 }
 
 const indent = (code: string) => code.split("\n").map((line) => `  ${line}`).join("\n");

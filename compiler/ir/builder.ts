@@ -72,7 +72,7 @@ export class GraphBuilder {
 
   concat(parts: number[]): number {
     const size = parts.reduce((s, p) => s + (this.get(p).shape[0] ?? 1), 0);
-    return this.node("concat", parts, [size], true);
+    return this.node("concat", parts, [size], this.perExample(parts));
   }
 
   slice(a: number, from: number, to: number): number {
@@ -84,19 +84,19 @@ export class GraphBuilder {
   }
 
   onehot(ids: number, size: number): number {
-    return this.node("onehot", [ids], [size], true, { size });
+    return this.node("onehot", [ids], [size], this.perExample([ids]), { size });
   }
 
   /** W @ x; an embedding's W @ onehot(ids) becomes a column lookup. */
   matvec(w: number, x: number): number {
     const [m] = this.get(w).shape;
     const xNode = this.get(x);
-    if (xNode.op === "onehot") return this.node("gather", [w, xNode.args[0]], [m], true);
-    return this.node("matvec", [w, x], [m], true);
+    if (xNode.op === "onehot") return this.gather(w, xNode.args[0]);
+    return this.node("matvec", [w, x], [m], this.perExample([x]));
   }
 
   matvecT(w: number, g: number): number {
-    return this.node("matvec_t", [w, g], [this.get(w).shape[1]], true);
+    return this.node("matvec_t", [w, g], [this.get(w).shape[1]], this.perExample([g]));
   }
 
   outer(g: number, x: number): number {
@@ -108,10 +108,18 @@ export class GraphBuilder {
   }
 
   gather(w: number, ids: number): number {
-    return this.node("gather", [w, ids], [this.get(w).shape[0]], true);
+    return this.node("gather", [w, ids], [this.get(w).shape[0]], this.perExample([ids]));
   }
 
   loss(op: "cross_entropy" | "binary_cross_entropy" | "mse", prediction: number, target: number): number {
-    return this.node(op, [prediction, target], [], true);
+    return this.node(op, [prediction, target], [], this.perExample([prediction, target]));
+  }
+
+  /**
+   * A value is per example when anything it is computed from is: one computed only from params
+   * and constants (a slice of a bias, a learned initial state) is shared, one row for the batch.
+   */
+  private perExample(args: number[]): boolean {
+    return args.some((a) => this.get(a).batched);
   }
 }

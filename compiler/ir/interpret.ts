@@ -10,7 +10,7 @@ export interface Batch {
   lengths: Partial<Record<Axis, Int32Array>>; // valid steps of each example on each axis
   /** Per field: ids (size 1) or vectors. An autoregressive target also has `NAME@input`. */
   fields: Map<string, Float64Array>;
-  /** Truncated BPTT: `NAME@carry` values, where the previous window ended (zeros when absent). */
+  /** Truncated BPTT: per carried name (Program.carries), its last steps in the window before: [B][steps][width], oldest first. */
   carry?: Map<string, Float64Array>;
   /** Per loss, what its sum is divided by (runtime/model.ts's ModelBatch says when to pass it). */
   denominators?: number[];
@@ -24,6 +24,7 @@ export interface ForwardResult {
   values: Map<string, Float64Array>; // [B][size]
   /** Per forward block, per kept node, per step: its value (for the backward pass). */
   tape: Map<number, Map<number, Float64Array[]>>;
+  carries: Map<string, Float64Array>; // what this window read before its first step
 }
 
 const product = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
@@ -39,6 +40,7 @@ interface StepContext {
   sequences: Map<string, Float64Array>;
   values: Map<string, Float64Array>;
   tape?: Map<number, Float64Array[]>; // backward: the forward block's kept values
+  carries: Map<string, Float64Array>; // truncated BPTT: per carried name, [B][steps][width]
   adjoints?: Adjoints;
   seeds: (loss: number, b: number) => number;
 }
@@ -230,10 +232,18 @@ export const maxLength = (batch: Batch, axis: Axis | undefined) => Math.max(0, .
 
 /** The step of example b that `index` reads at step t, or undefined past either end. */
 function resolve(index: TimeIndex | undefined, t: number, length: number): number | "before" | "after" {
-  const u = !index ? 0 : index.kind === "step" ? t + index.offset : index.kind === "first" ? 0 : length - 1;
+  const u = stepOf(index, t, length);
   return u < 0 ? "before" : u >= length ? "after" : u;
 }
 
+/** The step `index` reads at step t: negative before the first, `length` or more past the last. */
+const stepOf = (index: TimeIndex | undefined, t: number, length: number) =>
+  !index ? 0 : index.kind === "step" ? t + index.offset : index.kind === "first" ? 0 : length - 1;
+
+/**
+ * A data field's or stored sequence's value at the step a node reads. Before the first step:
+ * the window before's carry (truncated BPTT), else the init, else nothing (zeros; no token, -1).
+ */
 function readLeaf(node: Node, ctx: StepContext): Float64Array {
   const { batch, program } = ctx;
   const B = batch.size;
@@ -241,26 +251,19 @@ function readLeaf(node: Node, ctx: StepContext): Float64Array {
   const out = new Float64Array(B * n);
   const name = node.attrs.name!;
   if (node.op === "value") return ctx.values.get(name)!.slice();
-  if (node.op === "data") {
-    const info = program.data.find((d) => d.name === name)!;
-    const field = batch.fields.get(name)!;
-    const lengths = lengthsOn(batch, info.axis);
-    for (let b = 0; b < B; b++) {
-      const u = info.sequence ? resolve(node.attrs.index, ctx.t, lengths[b]) : 0;
-      if (typeof u === "number") out.set(field.subarray((u * B + b) * n, (u * B + b + 1) * n), b * n);
-      else if (info.kind === "ids") out[b] = -1; // no token here
-    }
-    return out;
-  }
-  // a stored sequence
-  const info = program.sequences.find((s) => s.name === name)!;
-  const stored = ctx.sequences.get(name)!;
-  const lengths = lengthsOn(batch, info.axis);
-  const initSide = info.direction === "backward" ? "after" : "before";
+  const data = node.op === "data" ? program.data.find((d) => d.name === name)! : undefined;
+  const sequence = node.op === "read" ? program.sequences.find((s) => s.name === name)! : undefined;
+  const steps = data ? batch.fields.get(name)! : ctx.sequences.get(name)!;
+  const lengths = lengthsOn(batch, (data ?? sequence)!.axis);
+  const carry = ctx.carries.get(name);
+  const depth = program.carries.find((c) => c.name === name)?.steps ?? 0;
   for (let b = 0; b < B; b++) {
-    const u = resolve(node.attrs.index, ctx.t, lengths[b]);
-    if (typeof u === "number") out.set(stored.subarray((u * B + b) * n, (u * B + b + 1) * n), b * n);
-    else if (u === initSide && info.init) out.set(ctx.values.get(info.init)!.subarray(b * n, (b + 1) * n), b * n);
+    const u = data && !data.sequence ? 0 : stepOf(node.attrs.index, ctx.t, lengths[b]);
+    const row = (from: Float64Array, at: number) => out.set(from.subarray(at * n, (at + 1) * n), b * n);
+    if (u >= 0 && u < lengths[b]) row(steps, u * B + b);
+    else if (u < 0 && carry) row(carry, b * depth + depth + u);
+    else if (sequence?.init && (sequence.direction === "backward" ? u >= lengths[b] : u < 0)) row(ctx.values.get(sequence.init)!, b);
+    else if (data?.kind === "ids") out[b] = -1; // no token here
   }
   return out;
 }
@@ -302,12 +305,27 @@ function runStep(block: Block, ctx: StepContext): Float64Array[] {
         accumulate(node, args[0], argNodes[0], ctx);
         values[id] = new Float64Array(0);
         break;
-      default:
-        values[id] = evaluate[node.op](node, args, B, argNodes);
+      default: {
+        // Per example when the node or anything it reads is (a batch sum reads B rows and
+        // makes one); a shared vector read for a batch is the same row for every example.
+        const rows = node.batched || argNodes.some((a) => a.batched) ? B : 1;
+        const rowsOf = (x: Float64Array, a: Node) => (rows > 1 && !a.batched && a.shape.length < 2 ? repeatRows(x, sizeOf(a), rows) : x);
+        values[id] = evaluate[node.op](node, args.map((x, k) => rowsOf(x, argNodes[k])), rows, argNodes);
+      }
     }
   });
   return values;
 }
+
+/** `rows` copies of a shared row: what a per-example reader of a shared value sees. */
+function repeatRows(row: Float64Array, n: number, rows: number): Float64Array {
+  const out = new Float64Array(rows * n);
+  for (let b = 0; b < rows; b++) out.set(row.subarray(0, n), b * n);
+  return out;
+}
+
+/** A step's value as one row per example, whether it was computed per example or shared. */
+const forEveryExample = (value: Float64Array, node: Node, B: number) => (node.batched ? value : repeatRows(value, sizeOf(node), B));
 
 function accumulate(node: Node, x: Float64Array, xNode: Node, ctx: StepContext) {
   const adj = ctx.adjoints!;
@@ -356,9 +374,9 @@ function runBlock(block: Block, index: number, ctx: Omit<StepContext, "t" | "axi
     const step = runStep(block, { ...ctx, t, ...(block.axis ? { axis: block.axis } : {}) });
     for (const id of keep ?? []) (kept.get(id) ?? kept.set(id, []).get(id)!)[t] = step[id];
     for (const { name, node } of block.stores) {
-      const size = sizeOf(block.nodes[node]);
-      if (block.kind === "loop") ctx.sequences.get(name)!.set(step[node], t * B * size);
-      else ctx.values.set(name, step[node]);
+      const stored = forEveryExample(step[node], block.nodes[node], B);
+      if (block.kind === "loop") ctx.sequences.get(name)!.set(stored, t * B * sizeOf(block.nodes[node]));
+      else ctx.values.set(name, stored);
     }
     for (const term of block.losses)
       for (let b = 0; b < B; b++) if (t < lengths[b]) loss += ctx.seeds(term.loss, b) * step[term.node][b];
@@ -371,15 +389,24 @@ function runBlock(block: Block, index: number, ctx: Omit<StepContext, "t" | "axi
 export function forward(program: Program, params: Params, batch: Batch, keep = new Map<number, Set<number>>()): ForwardResult {
   const sequences = new Map(program.sequences.map((s) => [s.name, new Float64Array(maxLength(batch, s.axis) * batch.size * s.size)]));
   const values = new Map<string, Float64Array>();
-  for (const s of program.sequences)
-    if (s.init?.endsWith("@carry")) values.set(s.init, batch.carry?.get(s.name)?.slice() ?? new Float64Array(batch.size * s.size));
   const tape = new Map<number, Map<number, Float64Array[]>>();
-  const ctx = { program, batch, params, sequences, values, seeds: seedsFor(program, batch) };
+  const ctx = { program, batch, params, sequences, values, carries: carriesOf(program, batch), seeds: seedsFor(program, batch) };
   let loss = 0;
   program.blocks.forEach((block, i) => {
     loss += runBlock(block, i, ctx, keep.get(i), tape);
   });
-  return { loss, sequences, values, tape };
+  return { loss, sequences, values, tape, carries: ctx.carries };
+}
+
+/** The batch's carries; where there is none (the first window), what is read before a first step: zeros, or no token (-1). */
+function carriesOf(program: Program, batch: Batch): Map<string, Float64Array> {
+  return new Map(
+    program.carries.map((c) => {
+      const given = batch.carry?.get(c.name);
+      const ids = program.data.some((d) => d.name === c.name && d.kind === "ids");
+      return [c.name, given ? given.slice() : new Float64Array(batch.size * c.steps * c.width).fill(ids ? -1 : 0)];
+    }),
+  );
 }
 
 /** The loss and the gradient of every param, by running the backward blocks. */
@@ -390,26 +417,32 @@ export function lossAndGradient(program: DifferentiatedProgram, params: Params, 
     sequences: new Map(program.sequences.map((s) => [s.name, new Float64Array(maxLength(batch, s.axis) * batch.size * s.size)])),
     values: new Map(program.values.map((v) => [v.name, new Float64Array(batch.size * v.size)])),
   };
-  const ctx = { program, batch, params, sequences: result.sequences, values: result.values, adjoints, seeds: seedsFor(program, batch) };
+  const ctx = { program, batch, params, sequences: result.sequences, values: result.values, carries: result.carries, adjoints, seeds: seedsFor(program, batch) };
   for (const block of program.backward) runBlock(block, -1, { ...ctx, tape: result.tape.get(block.primalOf!) ?? new Map() });
   return { loss: result.loss, grads: adjoints.params, forward: result };
 }
 
-/** Each carried state (truncated BPTT) at each example's last step, or its carry if it had none. */
+/**
+ * What the next window reads before its first step (truncated BPTT): per carried name and
+ * example, its last `steps` steps, oldest first; an example with fewer steps in this window
+ * keeps the older ones from this window's carry.
+ */
 export function finalStates(program: Program, batch: Batch, result: ForwardResult): Map<string, Float64Array> {
-  const out = new Map<string, Float64Array>();
-  for (const s of program.sequences) {
-    if (!s.init?.endsWith("@carry")) continue;
-    const B = batch.size;
-    const stored = result.sequences.get(s.name)!;
-    const carry = result.values.get(s.init)!;
-    const lengths = lengthsOn(batch, s.axis);
-    const last = new Float64Array(B * s.size);
-    for (let b = 0; b < B; b++) {
-      const L = lengths[b];
-      last.set(L > 0 ? stored.subarray(((L - 1) * B + b) * s.size, ((L - 1) * B + b + 1) * s.size) : carry.subarray(b * s.size, (b + 1) * s.size), b * s.size);
-    }
-    out.set(s.name, last);
-  }
-  return out;
+  const B = batch.size;
+  const lengths = lengthsOn(batch, "t");
+  return new Map(
+    program.carries.map((c) => {
+      const steps = c.of === "data" ? batch.fields.get(c.name)! : result.sequences.get(c.name)!;
+      const before = result.carries.get(c.name)!;
+      const w = c.width;
+      const out = new Float64Array(B * c.steps * w);
+      for (let b = 0; b < B; b++)
+        for (let j = 0; j < c.steps; j++) {
+          const u = lengths[b] - c.steps + j; // the step that becomes step j - steps of the next window
+          const from = u >= 0 ? steps.subarray((u * B + b) * w, (u * B + b + 1) * w) : before.subarray((b * c.steps + c.steps + u) * w, (b * c.steps + c.steps + u + 1) * w);
+          out.set(from, (b * c.steps + j) * w);
+        }
+      return [c.name, out];
+    }),
+  );
 }

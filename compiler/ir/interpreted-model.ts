@@ -29,7 +29,7 @@ export function interpretedModel(program: DifferentiatedProgram): CompiledModel<
   const remember = (batch: Batch, result: ForwardResult) => (last = { batch, result });
   return {
     name: program.model,
-    carried: program.sequences.filter((s) => s.init?.endsWith("@carry")).map((s) => s.name),
+    carried: program.carries.map((c) => c.name),
     finalStates: () => (last ? finalStates(program, last.batch, last.result) : new Map()),
     params: program.params.map((p) => ({ ...p, shape: [...p.shape] })),
     data: program.data.map((d) => ({ ...d })),

@@ -22,7 +22,14 @@ export interface Node {
   op: Op;
   args: number[]; // ids of earlier nodes of the same graph
   shape: number[]; // per example ([] a scalar, [n] a vector); a param's or gradient's full shape
-  batched: boolean; // one value per example, or one shared value (params, constants, gradients)
+  /**
+   * One value per example, or one shared value: params, constants, gradients, and whatever is
+   * computed from those alone (a slice of a bias). A shared node is one row; an op that reads
+   * it for a batch reads that row for every example; a shared value stored as a sequence or a
+   * value, or kept on a tape, is written to every example's row; its adjoint is summed over
+   * the batch.
+   */
+  batched: boolean;
   attrs: Attrs;
 }
 
@@ -70,6 +77,18 @@ export interface SequenceInfo {
   init?: string;
 }
 
+/**
+ * Truncated BPTT: a sequence or data field along t that some step reads at t-k. A window reads
+ * the k steps before its first from the carry the window before it handed on: per example, its
+ * last `steps` steps, oldest first (absent for the first window: nothing was before it).
+ */
+export interface CarryInfo {
+  name: string;
+  of: "sequence" | "data";
+  steps: number; // the furthest read back, the k of t-k
+  width: number; // numbers a step: the sequence's size, a vector's size, 1 for ids
+}
+
 export interface LossInfo {
   kind: "cross_entropy" | "binary_cross_entropy" | "mse";
   target: string;
@@ -85,6 +104,7 @@ export interface Program {
   values: { name: string; size: number }[];
   blocks: Block[];
   losses: LossInfo[];
+  carries: CarryInfo[]; // empty without bptt
 }
 
 /** A program with its backward pass: blocks run after `forward`, in order. */

@@ -36,6 +36,7 @@ export function formatProgram(program: Program & { backward?: Block[] }): string
   for (const d of program.data) lines.push(`${d.role} ${d.name} : ${d.sequence ? `seq over ${d.axis} of ` : ""}${d.kind === "ids" ? `ids < ${d.size}` : `[${d.size}]`}`);
   for (const s of program.sequences) lines.push(`sequence ${s.name}[${s.axis}] : [${s.size}]${s.init ? ` from ${s.init}` : ""}`);
   for (const v of program.values) lines.push(`value ${v.name} : [${v.size}]`);
+  for (const c of program.carries) lines.push(`carry ${c.name} : its last ${c.steps} step${c.steps === 1 ? "" : "s"} from window to window (bptt)`);
   for (const b of program.blocks) lines.push("", formatBlock(b));
   for (const b of program.backward ?? []) lines.push("", formatBlock(b));
   return lines.join("\n");

@@ -64,6 +64,22 @@ const rules: Record<Op, Rule> = {
   mse: arity(2, (node, [p, y]) => (same(p.shape, y.shape) && node.shape.length === 0 ? undefined : "predictions and targets differ")),
 };
 
+/** Leaves that are one value per example, and ops that sum over the batch into one shared value. */
+const perExampleLeaves = new Set<Op>(["data", "read", "value", "seed", "adjoint"]);
+const batchSums = new Set<Op>(["batch_sum", "outer", "scatter"]);
+
+/**
+ * Whether a node is shared follows from its arguments (nodes.ts): per example when any argument
+ * is, except a sum over the batch, which is shared. The emitter and the interpreter rely on it.
+ */
+function sharing(node: Node, args: Node[]): string | undefined {
+  if (node.op === "primal" || node.op === "accumulate") return undefined;
+  const expected = args.length === 0 ? perExampleLeaves.has(node.op) : !batchSums.has(node.op) && args.some((a) => a.batched);
+  if (node.batched !== expected) return node.batched ? "per example, but computed from shared values only" : "shared, but computed from per-example values";
+  if (node.op === "outer" && args[0].batched !== args[1].batched) return "one operand per example and the other shared";
+  return undefined;
+}
+
 /** Every problem in the program, as `block: %id op: what`; empty when it is well formed. */
 export function validate(program: Program | DifferentiatedProgram): string[] {
   const problems: string[] = [];
@@ -77,7 +93,8 @@ export function validate(program: Program | DifferentiatedProgram): string[] {
     block.nodes.forEach((node, id) => {
       const say = (what: string) => problems.push(`${where}: %${id} ${node.op}: ${what}`);
       if (node.args.some((a) => a < 0 || a >= id)) return say("an argument that does not come before it");
-      const problem = rules[node.op](node, node.args.map((a) => block.nodes[a]));
+      const args = node.args.map((a) => block.nodes[a]);
+      const problem = rules[node.op](node, args) ?? sharing(node, args);
       if (problem) say(problem);
       const name = node.attrs.name;
       const kind =

@@ -157,7 +157,6 @@ class Exporter {
     const outputNames = program.losses.map((loss) => g.fresh(loss.target));
 
     program.blocks.forEach((block, b) => this.blocks.push(new BlockExporter(this, block, b)));
-    for (const s of program.values) if (s.name.endsWith("@carry")) this.values.set(s.name, () => this.zeros(s.size));
 
     program.blocks.forEach((block, b) => {
       for (const term of block.losses) {

@@ -22,8 +22,9 @@ function window(batch: Batch, from: number, to: number, carry?: Map<string, Floa
 }
 
 describe("truncated BPTT", () => {
-  it("gives each recurrence a carried state, and nothing else", () => {
-    expect(program.sequences.map((s) => [s.name, s.init])).toEqual([["h", "h@carry"]]);
+  it("carries each value read at t-1 by one step, and nothing else", () => {
+    expect(program.carries).toEqual([{ name: "h", of: "sequence", steps: 1, width: 3 }]);
+    expect(program.sequences.map((s) => s.init)).toEqual([undefined]);
     expect(interpretedModel(program).carried).toEqual(["h"]);
   });
 

@@ -54,6 +54,7 @@ function opProgram(build: (inputs: Inputs) => number): Program {
     values: [],
     blocks: [{ kind: "once", nodes: g.nodes, stores: [], losses: [{ loss: 0, node: out }], comment: "op" }],
     losses: [{ kind: "mse", target: "", reduction: "sum_over_steps" }],
+    carries: [],
   };
 }
 

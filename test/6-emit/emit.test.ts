@@ -3,22 +3,18 @@
 // products in plain TypeScript and in WebAssembly SIMD kernels; and the module type-checks under
 // tsc --strict, importing nothing but the runtime's types.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkSource } from "../../compiler/index.ts";
 import { lower } from "../../compiler/3-lower/index.ts";
 import { differentiate } from "../../compiler/4-differentiate/index.ts";
-import { emitModule } from "../../compiler/6-emit/index.ts";
-import { lossAndGradient, type Batch } from "../../compiler/ir/interpret.ts";
+import { lossAndGradient } from "../../compiler/ir/interpret.ts";
 import { interpretedModel } from "../../compiler/ir/interpreted-model.ts";
 import type { DifferentiatedProgram } from "../../compiler/ir/nodes.ts";
-import type { CompiledModel, ModelBatch } from "../../runtime/model.ts";
 import { randomBatch, randomParams } from "../4-differentiate/gradcheck.ts";
+import { emitted, toModelBatch } from "./harness.ts";
 
 const OUT = "test/6-emit/.generated";
-mkdirSync(OUT, { recursive: true });
 
 const examples: [string, Record<string, number>, Record<string, number>, Partial<Record<"t" | "s", number[]>>, (s: string) => string][] = [
   ["parity", { H: 3 }, { "vocab(bits)": 4 }, { t: [3, 1, 2] }, (s) => s],
@@ -37,19 +33,6 @@ function program(name: string, dims: Record<string, number>, sizes: Record<strin
   return differentiate(lower(checked.models[0], new Map(Object.entries(sizes))));
 }
 
-async function emitted(p: DifferentiatedProgram, dtype: "float32" | "float64", kernels = false): Promise<CompiledModel> {
-  const file = `${OUT}/${p.model}-${dtype}${kernels ? "-kernels" : ""}.ts`;
-  writeFileSync(file, emitModule(p, { dtype, kernels, runtime: "../../../runtime/model.ts", source: `${p.model}.rnn` }));
-  const url = `${pathToFileURL(resolve(file)).href}?${Date.now()}`;
-  return (await import(/* @vite-ignore */ url)).default as CompiledModel;
-}
-
-const toModelBatch = (batch: Batch, dtype: "float32" | "float64"): ModelBatch => ({
-  size: batch.size,
-  lengths: batch.lengths,
-  fields: new Map([...batch.fields].map(([k, v]) => [k, dtype === "float64" ? v : Float32Array.from(v)])),
-});
-
 describe("emitted modules agree with the reference interpreter", () => {
   it.each(examples)("%s", async (name, dims, sizes, lengths, edit) => {
     const p = program(name, dims, sizes, edit);
@@ -57,7 +40,7 @@ describe("emitted modules agree with the reference interpreter", () => {
     const batch = randomBatch(p, lengths);
     const reference = lossAndGradient(p, params, batch);
 
-    const f64 = await emitted(p, "float64");
+    const f64 = await emitted(p, "float64", false);
     const grads64 = f64.createParams();
     const loss64 = f64.lossAndGrad(params, grads64, toModelBatch(batch, "float64"));
     expect(Math.abs(loss64 - reference.loss)).toBeLessThan(1e-12 * Math.max(1, Math.abs(reference.loss)));
