@@ -1,12 +1,13 @@
 // What `rnnc compile --target browser` bundles with a model: reading its checkpoint (fetched, or
-// given as text) and generating from it, as `rnnc sample` does. Browser-safe: it imports only
-// the runtime and the data layer's pure parts, never Node. Generation here draws exactly what
-// `rnnc sample` draws for the same checkpoint, seed and options (the same batch, the same calls
-// into the RNG), so a page and the command line print the same sequences.
+// given as bytes, or a version 1 checkpoint's JSON text) and generating from it, as `rnnc sample`
+// does. Browser-safe: it imports only the runtime and the data layer's pure parts, never Node.
+// Generation here draws exactly what `rnnc sample` draws for the same checkpoint, seed and options
+// (the same batch, the same calls into the RNG), so a page and the command line print the same
+// sequences.
 import type { DataField } from "../data/fields.ts";
 import { readField } from "../data/read-field.ts";
 import { Vocabulary } from "../data/vocabulary.ts";
-import { CheckpointError, decodeCheckpoint, type Checkpoint } from "../runtime/checkpoint.ts";
+import { CheckpointError, decodeCheckpoint, type Checkpoint, type CheckpointData } from "../runtime/checkpoint.ts";
 import type { Axis, CompiledModel, ModelBatch } from "../runtime/model.ts";
 import { Rng } from "../runtime/rng.ts";
 import { sampleLogits } from "../runtime/sampling.ts";
@@ -42,10 +43,14 @@ export interface SampleOptions {
 
 /** The functions a bundle exports, bound to its model and its fields. */
 export interface BrowserApi<A extends FloatArray> {
-  /** Fetches a checkpoint and reads it (see parseCheckpoint). */
+  /** Fetches a checkpoint (its bytes: either version) and reads it (see parseCheckpoint). */
   loadCheckpoint(url: string | URL, init?: RequestInit): Promise<Trained<A>>;
-  /** Reads a checkpoint's JSON text, checking that it is this model's: its name, every param's shape, every vocabulary's size. */
-  parseCheckpoint(text: string): Trained<A>;
+  /**
+   * Reads a checkpoint — the bytes of its file (an ArrayBuffer or a Uint8Array, either version), or
+   * a version 1 checkpoint's JSON text — checking that it is whole (version 2's checksum), that its
+   * numbers are finite, and that it is this model's: its name, every param's shape, every vocabulary's size.
+   */
+  parseCheckpoint(data: CheckpointData): Trained<A>;
   /** Generated sequences as ids (without <eos>). */
   sampleIds(trained: Trained<A>, options?: SampleOptions): Int32Array[];
   /** Generated sequences as text, as `rnnc sample` prints them. */
@@ -59,9 +64,9 @@ export function browserApi<A extends FloatArray>(model: CompiledModel<A>, fields
   const inputs = fields.filter((f) => f.role === "input");
   const layout = model.data.filter((d) => d.role === "input" && !d.name.endsWith("@input"));
 
-  function parseCheckpoint(text: string): Trained<A> {
+  function parseCheckpoint(data: CheckpointData): Trained<A> {
     const expected = { model: model.name, params: Object.fromEntries(model.params.map((p) => [p.name, p.shape])) };
-    const checkpoint: Checkpoint = decodeCheckpoint(text, expected);
+    const checkpoint: Checkpoint = decodeCheckpoint(data, expected);
     const problems: string[] = [];
     const vocabularies = new Map<string, Vocabulary>();
     for (const field of fields) {
@@ -92,7 +97,8 @@ export function browserApi<A extends FloatArray>(model: CompiledModel<A>, fields
   async function loadCheckpoint(url: string | URL, init?: RequestInit): Promise<Trained<A>> {
     const response = await fetch(url, init);
     if (!response.ok) throw new Error(`${url}: cannot fetch the checkpoint (HTTP ${response.status} ${response.statusText})`);
-    return parseCheckpoint(await response.text());
+    // Bytes, not text: version 2 is binary (and version 1's JSON is recognized from its bytes).
+    return parseCheckpoint(await response.arrayBuffer());
   }
 
   /** `count` copies of the inputs, time-major, as rnnc sample batches them (ids of a token field padded with <pad>). */

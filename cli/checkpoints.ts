@@ -5,7 +5,7 @@ import { dirname } from "node:path";
 import type { DataField } from "../data/fields.ts";
 import { Vocabulary } from "../data/vocabulary.ts";
 import { loadCheckpointFile, saveCheckpointFile } from "../runtime/checkpoint-file.ts";
-import type { Checkpoint } from "../runtime/checkpoint.ts";
+import { CheckpointError, type Checkpoint } from "../runtime/checkpoint.ts";
 import type { CompiledModel } from "../runtime/model.ts";
 import type { Optimizer } from "../runtime/optimizers.ts";
 import type { Rng } from "../runtime/rng.ts";
@@ -36,7 +36,11 @@ export interface RunState<A extends FloatArray> {
   rng: Rng;
 }
 
-/** Saves atomically: a failed save leaves the previous file as it was. */
+/**
+ * Saves atomically: a failed save leaves the previous file as it was. Params (or optimizer state)
+ * holding NaN or ±Infinity are never saved — they would replace the last good checkpoint with one
+ * that cannot be loaded — and stop the run with a message naming them.
+ */
 export function saveRun<A extends FloatArray>(path: string, state: RunState<A>, meta: RunMeta): void {
   const checkpoint: Checkpoint = {
     model: state.model.name,
@@ -49,7 +53,8 @@ export function saveRun<A extends FloatArray>(path: string, state: RunState<A>, 
   try {
     saveCheckpointFile(path, checkpoint);
   } catch (error) {
-    throw new Stop((error as Error).message);
+    const kept = error instanceof CheckpointError ? `\n  ${existsSync(path) ? `${path} is left as it was` : "no checkpoint was written"}` : "";
+    throw new Stop(`${(error as Error).message}${kept}`);
   }
 }
 

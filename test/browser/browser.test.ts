@@ -184,7 +184,7 @@ describe("a model with inputs", { timeout: 60_000 }, () => {
       const problems = spawnSync(process.execPath, ["--input-type=module", "-e", `
         import { readFileSync } from "node:fs";
         import { parseCheckpoint, sample } from ${JSON.stringify(pathToFileURL(module.replace(/\.js$/, ".mjs")).href)};
-        const trained = parseCheckpoint(readFileSync(${JSON.stringify(checkpoint)}, "utf8"));
+        const trained = parseCheckpoint(readFileSync(${JSON.stringify(checkpoint)}));
         for (const options of ${JSON.stringify(runs.slice(2))}) try { sample(trained, options); } catch (error) { console.log(error.message); }`], { encoding: "utf8" });
       expect(problems.stdout).toBe("caption reads image: give them as options.input\ninput: field \"image\" has 2 numbers; vec(512) needs 512\n");
     } finally {
@@ -200,7 +200,7 @@ function bundleInNode(file: string, checkpoint: string, runs: SampleOptions[] = 
   const script = `
     import { readFileSync } from "node:fs";
     import { parseCheckpoint, sample, sampleIds } from ${JSON.stringify(pathToFileURL(copy).href)};
-    const trained = parseCheckpoint(readFileSync(${JSON.stringify(checkpoint)}, "utf8"));
+    const trained = parseCheckpoint(readFileSync(${JSON.stringify(checkpoint)}));
     const runs = ${JSON.stringify(runs)}.map((options) => ({ text: sample(trained, options), ids: sampleIds(trained, options).map((ids) => Array.from(ids)) }));
     console.log(JSON.stringify(runs));`;
   const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
