@@ -2,8 +2,9 @@
 //
 // Each record is an object with one key per field of the model (other keys are ignored). A record
 // with any problem — a missing field, a value of the wrong type or size, an empty sequence, fields
-// on the same time axis with different lengths, an unknown class — gives one DataError per problem
-// (file:line: message) and is skipped; the others are encoded.
+// on the same time axis with different lengths, an unknown class, a field written unlike the
+// earlier lines (mixed-types.ts) — gives one DataError per problem (file:line: message) and is
+// skipped; the others are encoded.
 //
 // Vocabularies: when none are given they are built from these records (the training set), one per
 // token or class field, keyed by field name. When given (validation and test sets, or the ones saved
@@ -22,6 +23,7 @@
 import type { DataError } from "./errors.ts";
 import type { DataField } from "./fields.ts";
 import { readJsonLines, type JsonRecord } from "./jsonl.ts";
+import { WrittenForms } from "./mixed-types.ts";
 import { readField, typeName, type RawValue } from "./read-field.ts";
 import { Vocabulary, type VocabularyKind } from "./vocabulary.ts";
 
@@ -70,8 +72,9 @@ export function encodeExamples(
   const report = (line: number) => (message: string) => errors.push({ file, line, message });
 
   const checked: CheckedRecord[] = [];
+  const forms = new WrittenForms();
   for (const record of records) {
-    const values = checkRecord(record.value, fields, report(record.line));
+    const values = checkRecord(record, fields, forms, report(record.line));
     if (values) checked.push({ line: record.line, values });
   }
 
@@ -114,7 +117,7 @@ export function stepsOf(value: RawValue, field: DataField): number {
 }
 
 /** Checks one record against every field; undefined (and the problems reported) when it is invalid. */
-function checkRecord(record: unknown, fields: readonly DataField[], report: (message: string) => void): Map<string, RawValue> | undefined {
+function checkRecord({ line, value: record }: JsonRecord, fields: readonly DataField[], forms: WrittenForms, report: (message: string) => void): Map<string, RawValue> | undefined {
   if (typeof record !== "object" || record === null || Array.isArray(record)) {
     report(`expected a JSON object with the fields ${fields.map((f) => f.name).join(", ")}; found ${typeName(record)}`);
     return undefined;
@@ -127,12 +130,13 @@ function checkRecord(record: unknown, fields: readonly DataField[], report: (mes
       valid = false;
       continue;
     }
-    const result = readField((record as Record<string, unknown>)[field.name], field);
-    if (result.ok) values.set(field.name, result.value);
-    else {
-      report(result.message);
+    const value = (record as Record<string, unknown>)[field.name];
+    const result = readField(value, field);
+    const problem = result.ok ? forms.check(field, value, line) : result.message;
+    if (problem !== undefined) {
+      report(problem);
       valid = false;
-    }
+    } else if (result.ok) values.set(field.name, result.value);
   }
   if (!valid) return undefined;
   for (const message of axisMismatches(values, fields)) {

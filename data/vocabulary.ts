@@ -140,8 +140,11 @@ function isSpecial(kind: VocabularyKind, token: string): boolean {
 
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
+/** Whether a class label spells a number (`"2"`, `"-0.5"`): such labels sort numerically. */
+export const isNumberLabel = (label: string): boolean => NUMBER.test(label);
+
 function sortEntries(entries: string[], kind: VocabularyKind): string[] {
-  if (kind === "class" && entries.length > 0 && entries.every((entry) => NUMBER.test(entry))) {
+  if (kind === "class" && entries.length > 0 && entries.every(isNumberLabel)) {
     return entries.sort((a, b) => Number(a) - Number(b));
   }
   return entries.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
