@@ -1,26 +1,22 @@
 // What `rnnc compile --target browser` bundles with a model: reading its checkpoint (fetched, or
-// given as bytes, or a version 1 checkpoint's JSON text) and generating from it, as `rnnc sample`
-// does. Browser-safe: it imports only the runtime and the data layer's pure parts, never Node.
+// given as bytes, or a version 1 checkpoint's JSON text), generating from it as `rnnc sample`
+// does, and predicting from records as `rnnc predict` does (runtime/records.ts, the same code).
+// Browser-safe: it imports only the runtime and the data layer's pure parts, never Node.
 // Generation here draws exactly what `rnnc sample` draws for the same checkpoint, seed and options
-// (the same batch, the same calls into the RNG), so a page and the command line print the same
-// sequences.
+// (the same batch, built by the same code, and the same calls into the RNG), so a page and the
+// command line print the same sequences.
+import { toModelBatch } from "../data/batches.ts";
+import { encodeExamples } from "../data/examples.ts";
 import type { DataField } from "../data/fields.ts";
-import { readField } from "../data/read-field.ts";
-import { Vocabulary } from "../data/vocabulary.ts";
-import { CheckpointError, decodeCheckpoint, type Checkpoint, type CheckpointData } from "../runtime/checkpoint.ts";
-import type { Axis, CompiledModel, ModelBatch } from "../runtime/model.ts";
+import { decodeCheckpoint, type CheckpointData } from "../runtime/checkpoint.ts";
+import type { CompiledModel, ModelBatch } from "../runtime/model.ts";
+import { predictor, type Prediction, type PredictOptions, type Predictor } from "../runtime/records.ts";
 import { Rng } from "../runtime/rng.ts";
 import { sampleLogits } from "../runtime/sampling.ts";
+import { expectedLayout, restore, type Trained } from "../runtime/trained.ts";
 import type { FloatArray } from "../runtime/types.ts";
 
-/** A model's trained weights and vocabularies, read from its checkpoint. */
-export interface Trained<A extends FloatArray = FloatArray> {
-  params: Map<string, A>;
-  /** Per token or class field, its vocabulary as saved. */
-  vocabularies: Map<string, Vocabulary>;
-  /** What the run that saved the checkpoint recorded (epochs, metrics, overrides…). */
-  meta: Record<string, unknown>;
-}
+export type { Trained } from "../runtime/trained.ts";
 
 export interface SampleOptions {
   /** How many sequences (10); they are generated together, as one batch. */
@@ -57,6 +53,14 @@ export interface BrowserApi<A extends FloatArray> {
   sample(trained: Trained<A>, options?: SampleOptions): string[];
   /** Ids as text: characters joined into a word, longer tokens separated by spaces. */
   decode(trained: Trained<A>, ids: ArrayLike<number>): string;
+  /**
+   * The model's predictions for one record written as in its data files (`{ bits: "0110" }`), as
+   * `rnnc predict --json` prints them: `{ even: { label: "even", probability: 0.97 } }`. Throws a
+   * RecordError naming what is wrong with the record.
+   */
+  predict(trained: Trained<A>, record: Record<string, unknown>, options?: PredictOptions): Prediction;
+  /** The same for each of several records, computed in batches; the error names each bad record by index. */
+  predictBatch(trained: Trained<A>, records: readonly Record<string, unknown>[], options?: PredictOptions): Prediction[];
 }
 
 export function browserApi<A extends FloatArray>(model: CompiledModel<A>, fields: readonly DataField[]): BrowserApi<A> {
@@ -65,33 +69,7 @@ export function browserApi<A extends FloatArray>(model: CompiledModel<A>, fields
   const layout = model.data.filter((d) => d.role === "input" && !d.name.endsWith("@input"));
 
   function parseCheckpoint(data: CheckpointData): Trained<A> {
-    const expected = { model: model.name, params: Object.fromEntries(model.params.map((p) => [p.name, p.shape])) };
-    const checkpoint: Checkpoint = decodeCheckpoint(data, expected);
-    const problems: string[] = [];
-    const vocabularies = new Map<string, Vocabulary>();
-    for (const field of fields) {
-      if (field.element.kind === "vector") continue;
-      const tokens = Object.hasOwn(checkpoint.vocabularies, field.name) ? checkpoint.vocabularies[field.name] : undefined;
-      if (!tokens) {
-        problems.push(`no vocabulary for ${field.name}: was it saved for another model?`);
-        continue;
-      }
-      let vocabulary: Vocabulary;
-      try {
-        vocabulary = Vocabulary.fromJSON({ kind: field.element.kind, tokens });
-      } catch (error) {
-        problems.push(`the vocabulary of ${field.name}: ${(error as Error).message}`);
-        continue;
-      }
-      // The module's sizes are constants: a vocabulary of another size needs another module.
-      const size = model.data.find((d) => d.name === field.name)?.size;
-      if (size !== undefined && size !== vocabulary.size) problems.push(`the vocabulary of ${field.name} has ${vocabulary.size} entries, the module was compiled for ${size}`);
-      vocabularies.set(field.name, vocabulary);
-    }
-    if (problems.length > 0) throw new CheckpointError(problems);
-    const params = model.createParams();
-    for (const [name, values] of params) values.set(checkpoint.params[name].values);
-    return { params, vocabularies, meta: checkpoint.meta };
+    return restore(model, decodeCheckpoint(data, expectedLayout(model)), fields);
   }
 
   async function loadCheckpoint(url: string | URL, init?: RequestInit): Promise<Trained<A>> {
@@ -101,38 +79,11 @@ export function browserApi<A extends FloatArray>(model: CompiledModel<A>, fields
     return parseCheckpoint(await response.arrayBuffer());
   }
 
-  /** `count` copies of the inputs, time-major, as rnnc sample batches them (ids of a token field padded with <pad>). */
+  /** `count` copies of the inputs, time-major: what rnnc sample batches, encoded and batched by the same code. */
   function inputBatch(trained: Trained<A>, input: Record<string, unknown>, count: number): ModelBatch {
-    const lengths: Partial<Record<Axis, Int32Array>> = {};
-    const batchFields = new Map<string, FloatArray>();
-    for (const d of layout) {
-      const field = inputs.find((f) => f.name === d.name)!;
-      if (!Object.hasOwn(input, field.name)) throw new Error(`input: missing field ${JSON.stringify(field.name)}`);
-      const read = readField(input[field.name], field);
-      if (!read.ok) throw new Error(`input: ${read.message}`);
-      let width = 1;
-      let steps: number;
-      let values: ArrayLike<number>;
-      if (read.value.kind === "vectors") {
-        ({ steps, values } = read.value);
-        width = read.value.size;
-      } else {
-        const vocabulary = trained.vocabularies.get(field.name)!;
-        const unknown = read.value.labels.find((label) => vocabulary.kind === "class" && !vocabulary.has(label));
-        if (unknown !== undefined) throw new Error(`input: field ${JSON.stringify(field.name)}: unknown class ${JSON.stringify(unknown)}`);
-        values = read.value.labels.map((label) => vocabulary.id(label));
-        steps = values.length;
-      }
-      if (d.sequence && d.axis) {
-        const seen = lengths[d.axis];
-        if (seen && seen[0] !== steps) throw new Error(`input: the fields on axis ${d.axis} have different lengths`);
-        lengths[d.axis] = new Int32Array(count).fill(steps);
-      }
-      const out = new Float32Array(steps * count * width);
-      for (let t = 0; t < steps; t++) for (let b = 0; b < count; b++) for (let i = 0; i < width; i++) out[(t * count + b) * width + i] = values[t * width + i];
-      batchFields.set(d.name, out);
-    }
-    return { size: count, lengths, fields: batchFields };
+    const encoded = encodeExamples([{ line: 1, value: input }], inputs, trained.vocabularies, { file: "input" });
+    if (encoded.errors.length > 0) throw new Error(encoded.errors.map((e) => `input: ${e.message}`).join("\n"));
+    return toModelBatch(encoded.examples, new Int32Array(count), layout, { vocabularies: trained.vocabularies, arrays: Float32Array });
   }
 
   function sampleIds(trained: Trained<A>, options: SampleOptions = {}): Int32Array[] {
@@ -165,6 +116,12 @@ export function browserApi<A extends FloatArray>(model: CompiledModel<A>, fields
     return trained.vocabularies.get(target?.name ?? "")!.decode(ids);
   }
 
+  // One predictor per loaded checkpoint, made on first use.
+  const predictors = new WeakMap<Trained<A>, Predictor>();
+  const predictorFor = (trained: Trained<A>) => predictors.get(trained) ?? predictors.set(trained, predictor(model, trained)).get(trained)!;
+
   const sample = (trained: Trained<A>, options?: SampleOptions) => sampleIds(trained, options).map((ids) => decode(trained, ids));
-  return { loadCheckpoint, parseCheckpoint, sampleIds, sample, decode };
+  const predict = (trained: Trained<A>, record: Record<string, unknown>, options?: PredictOptions) => predictorFor(trained).predict(record, options);
+  const predictBatch = (trained: Trained<A>, records: readonly Record<string, unknown>[], options?: PredictOptions) => predictorFor(trained).predictBatch(records, options);
+  return { loadCheckpoint, parseCheckpoint, sampleIds, sample, decode, predict, predictBatch };
 }

@@ -10,13 +10,24 @@ import type { CompiledModel } from "../runtime/model.ts";
 import type { Optimizer } from "../runtime/optimizers.ts";
 import type { Rng } from "../runtime/rng.ts";
 import type { FloatArray } from "../runtime/types.ts";
+import type { CourseState } from "./course.ts";
 import { Stop } from "./stop.ts";
+import type { Position } from "./train-loop.ts";
 
 /** What a checkpoint says about the run that saved it, besides params and states. */
 export interface RunMeta {
   epoch: number; // complete epochs
   epochs: number;
+  /** Saved inside an epoch (Ctrl-C, --save-every): where, to resume from. */
   interrupted?: { epoch: number; batch: number; batches: number };
+  /** Where the run continues from on --resume: the epoch's position (`batch` 0 between epochs). */
+  position?: Position;
+  /** The course's state (best epoch, plateau schedule): a resumed run takes the same course. */
+  course?: CourseState;
+  /** Seconds trained so far (a resumed run's metrics continue the count). */
+  elapsed?: number;
+  /** The run this checkpoint belongs to: its directory and start, so that another run's file is never overwritten. */
+  run?: { dir: string; startedAt: string };
   metrics: Record<string, unknown>; // of the last complete epoch
   history: Record<string, unknown>[]; // one entry per epoch
   modelFile: string;

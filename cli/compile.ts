@@ -11,6 +11,7 @@ import type { Vocabulary } from "../data/vocabulary.ts";
 import { parseOverrides } from "./check.ts";
 import { checkpointVocabularies, readCheckpoint } from "./checkpoints.ts";
 import { dataSizes, modelFields } from "./model-data.ts";
+import { checkpointFor } from "./run-dir.ts";
 import { loadData, loadModel } from "./setup.ts";
 import { Stop, stopping } from "./stop.ts";
 
@@ -37,16 +38,17 @@ async function run(args: CompileArgs): Promise<number> {
   const target = args.target ?? "node";
   if (target !== "node" && target !== "browser") throw new Stop(`rnnc compile: --target ${target}: it is node or browser`, 2);
   if (target === "browser" && args.runtime !== undefined) throw new Stop("rnnc compile: --runtime is for --target node: a browser module imports nothing", 2);
-  const saved = args.checkpoint ? readCheckpoint(args.checkpoint) : undefined;
+  const checkpoint = args.checkpoint === undefined ? undefined : checkpointFor(args.file, args.checkpoint); // a run directory names its best
+  const saved = checkpoint ? readCheckpoint(checkpoint) : undefined;
   const trainedWith = Object.entries((saved?.meta.overrides ?? {}) as Record<string, number>);
   const { model } = loadModel(args.file, new Map([...trainedWith, ...sets]));
   const fields = modelFields(model);
 
   let vocabularies: ReadonlyMap<string, Vocabulary> = new Map();
   let origin = "";
-  if (args.checkpoint && saved) {
-    vocabularies = checkpointVocabularies(saved, fields, args.checkpoint);
-    origin = args.checkpoint;
+  if (checkpoint && saved) {
+    vocabularies = checkpointVocabularies(saved, fields, checkpoint);
+    origin = checkpoint;
   } else if (args.data) {
     vocabularies = (await loadData(args.data, fields, { skipInvalid: true })).vocabularies;
     origin = args.data;

@@ -1,34 +1,35 @@
 // rnnc evaluate MODEL.rnn --checkpoint C --data D.jsonl: a trained model's loss and accuracy (or
-// RMSE) on a data set, encoded with the checkpoint's vocabularies. The dims the model was trained
-// with (its --set overrides, saved in the checkpoint) apply again unless --set says otherwise.
+// RMSE) on a data set, encoded with the checkpoint's vocabularies: a file of any format (--data,
+// --text) or a part of a named data set (--dataset NAME --split test), read by data-source.ts. The
+// dims the model was trained with (its --set overrides, saved in the checkpoint) apply again
+// unless --set says otherwise.
 import { checkpointVocabularies, readCheckpoint, restoreParams } from "./checkpoints.ts";
 import { evaluate, formatEvaluation } from "./metrics.ts";
 import { modelFields } from "./model-data.ts";
-import { backendNamed, compileModel, defaultCheckpointPath, loadData, loadModel } from "./setup.ts";
+import { backendNamed, compileModel, loadModel, whole } from "./setup.ts";
+import { checkpointFor } from "./run-dir.ts";
 import { Stop, stopping } from "./stop.ts";
 import { parseOverrides } from "./check.ts";
-import { whole } from "./train.ts";
+import { checkEvaluationArgs, loadEvaluationData, type EvaluationSourceArgs } from "./data-source.ts";
 
-export interface EvaluateArgs {
+export interface EvaluateArgs extends EvaluationSourceArgs {
   file: string;
-  data?: string;
   checkpoint?: string;
   batch?: string;
   limit?: string;
   sets: string[];
   backend: string;
-  skipInvalid: boolean;
 }
 
 export const evaluateCommand = (args: EvaluateArgs) => stopping(() => run(args));
 
 async function run(args: EvaluateArgs): Promise<number> {
-  if (!args.data) throw new Stop("rnnc evaluate: name the data, e.g. rnnc evaluate examples/parity.rnn --data parity-long.jsonl", 2);
+  checkEvaluationArgs(args); // a mistake in naming the data is said before the checkpoint is read
   const sets = parseOverrides(args.sets);
   if (!sets) throw new Stop("", 2);
   const limit = args.limit === undefined ? undefined : whole("--limit", args.limit, 1);
   const backend = backendNamed(args.backend);
-  const path = args.checkpoint ?? defaultCheckpointPath(args.file);
+  const path = checkpointFor(args.file, args.checkpoint);
 
   const saved = readCheckpoint(path);
   const { model: checked, source } = loadModel(args.file, new Map([...savedOverrides(saved.meta), ...sets]));
@@ -37,13 +38,13 @@ async function run(args: EvaluateArgs): Promise<number> {
     console.error(`warning: ${args.file} has changed since ${path} was saved`);
   const fields = modelFields(checked);
   const vocabularies = checkpointVocabularies(saved, fields, path);
-  const data = await loadData(args.data, fields, { vocabularies, skipInvalid: args.skipInvalid, ...(limit ? { limit } : {}) });
+  const { data, file } = await loadEvaluationData(args, fields, { vocabularies, ...(limit ? { limit } : {}) });
   const model = await compileModel(checked, vocabularies, path, backend);
   const params = restoreParams(readCheckpoint(path, model), model);
   const batch = args.batch === undefined ? checked.train.batch : whole("--batch", args.batch, 1);
 
   const result = evaluate(model, params, data.examples, vocabularies, batch);
-  console.log(`${args.data}: ${result.examples} examples  ${formatEvaluation(result, "")}`);
+  console.log(`${file}: ${result.examples} examples  ${formatEvaluation(result, "")}`);
   return 0;
 }
 

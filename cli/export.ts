@@ -12,7 +12,8 @@ import type { FloatArray } from "../runtime/types.ts";
 import { parseOverrides } from "./check.ts";
 import { checkpointVocabularies, readCheckpoint } from "./checkpoints.ts";
 import { dataSizes, modelFields } from "./model-data.ts";
-import { defaultCheckpointPath, loadModel } from "./setup.ts";
+import { loadModel } from "./setup.ts";
+import { checkpointFor } from "./run-dir.ts";
 import { Stop, stopping } from "./stop.ts";
 
 /** What a format is given: a checked model, its sizes and IR, and the trained params. */
@@ -77,7 +78,7 @@ async function run(args: ExportArgs): Promise<number> {
   if (!args.output) throw new Stop(`rnnc export: say where to write it: -o OUT (for --format ${args.format}, ${format.output})`, 2);
   const sets = parseOverrides(args.sets);
   if (!sets) throw new Stop("", 2);
-  const checkpointPath = args.checkpoint ?? defaultCheckpointPath(args.file);
+  const checkpointPath = checkpointFor(args.file, args.checkpoint);
 
   const saved = readCheckpoint(checkpointPath);
   const overrides = new Map([...savedOverrides(saved.meta), ...sets]);

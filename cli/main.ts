@@ -39,11 +39,18 @@ const runners: { [N in CommandName]: Runner<N> } = {
     typescript: true,
     run: async (v, [file]) => (await import("./evaluate.ts")).evaluateCommand({ ...v, file, sets: v.set, backend: v.backend ?? (await defaultBackend()) }),
   },
+  predict: {
+    typescript: true,
+    run: async (v, [file]) => (await import("./predict.ts")).predictCommand({ ...v, file, sets: v.set, backend: v.backend ?? (await defaultBackend()) }),
+  },
   export: {
     run: async (v, [file]) => (await import("./export.ts")).exportCommand({ ...v, file, sets: v.set }),
   },
   import: {
     run: async (v, positionals) => (await import("./import.ts")).importCommand({ ...v, positionals, sets: v.set }),
+  },
+  report: {
+    run: async (v, dirs) => (await import("./report.ts")).reportCommand(dirs, v.output),
   },
 };
 
@@ -77,7 +84,10 @@ async function run<N extends CommandName>(name: N, args: string[], launcher: Lau
       console.log(commandHelp(name));
       return 0;
     }
-    if (commands[name].operands === "model") oneModel(name, parsed.operands);
+    const operands: string = commands[name].operands;
+    const resuming = (parsed.values as { resume?: string }).resume !== undefined;
+    if (operands === "model" || (operands === "model unless resuming" && !resuming)) oneModel(name, parsed.operands);
+    if (resuming && parsed.operands.length > 0) throw new UsageError(`--resume continues the run's own model: drop ${parsed.operands.join(" ")}`);
     const runner: Runner<N> = runners[name];
     if (runner.typescript) await launcher.loadTypeScript();
     return await runner.run(parsed.values, parsed.operands);

@@ -4,7 +4,7 @@ import type { Example } from "../data/examples.ts";
 import type { Vocabulary } from "../data/vocabulary.ts";
 import type { CompiledModel, LossLayout, ModelBatch } from "../runtime/model.ts";
 import type { FloatArray } from "../runtime/types.ts";
-import { exampleLengths, toModelBatch } from "./model-data.ts";
+import { batchesByLength, exampleLengths, toModelBatch } from "../data/batches.ts";
 
 /** Accuracy for a class or token target (per example, or per valid step), RMSE for a real one. */
 export interface Metric {
@@ -87,12 +87,4 @@ function argmax(values: FloatArray, from: number, n: number): number {
   let best = 0;
   for (let i = 1; i < n; i++) if (values[from + i] > values[from + best]) best = i;
   return best;
-}
-
-/** Batches of examples of similar length, in a fixed order (no shuffling: evaluation). */
-export function batchesByLength(lengths: Int32Array, batchSize: number): Int32Array[] {
-  const order = Int32Array.from(lengths.keys()).sort((a, b) => lengths[a] - lengths[b] || a - b);
-  const batches: Int32Array[] = [];
-  for (let i = 0; i < order.length; i += batchSize) batches.push(order.subarray(i, i + batchSize));
-  return batches;
 }

@@ -22,17 +22,25 @@ export interface CommandSpec {
   readonly usage: string;
   /** One line, for `rnnc --help` and the command's own help. */
   readonly summary: string;
-  /** "model": exactly one positional argument, the .rnn file; "any": all of them go to the command. */
-  readonly operands: "model" | "any";
+  /** "model": exactly one positional argument, the .rnn file (none with --resume, for the second); "any": all of them go to the command. */
+  readonly operands: "model" | "model unless resuming" | "any";
   readonly options: readonly OptionSpec[];
 }
 
 // Rows several commands share.
 const setDim = { name: "set", value: "NAME=VALUE", multiple: true, help: "override a dim (repeatable)" } as const;
 const setAny = { name: "set", value: "NAME=VALUE", multiple: true, help: "override a dim or a train setting (repeatable)" } as const;
-const checkpoint = { name: "checkpoint", value: "PATH", help: "the trained model (default: MODEL.ckpt.json next to the model)" } as const;
+const checkpoint = { name: "checkpoint", value: "PATH", help: "the trained model: a checkpoint, or a run directory (its best);\ndefault: the newest run's, runs/MODEL/N/best.ckpt" } as const;
 const limit = { name: "limit", value: "N", help: "use the first N examples of the data" } as const;
 const skipInvalid = { name: "skip-invalid", help: "use the good lines of the data when some are bad" } as const;
+// How train and evaluate read their data (cli/data-source.ts). The data sets are data/datasets.ts's,
+// named here so that help loads none of them (a test checks the list).
+const textData = { name: "text", value: "FILE.txt", help: "plain text for a model whose one field is a seq<token> target:\nan example a line (the same as --data FILE.txt)" } as const;
+const dataset = (parts: string) =>
+  ({ name: "dataset", value: "NAME", help: `a data set: names, brown, cmudict, co2, parity, caption, spam\nor moby-dick (${parts}),\nwritten into data/generated/ on first use` }) as const;
+const format = { name: "format", value: "F", help: "jsonl, csv, tsv or text (default: by the file's ending:\n.csv, .tsv, .txt, and JSON Lines for any other)" } as const;
+const tokens = { name: "tokens", value: "chars|words", help: "CSV, TSV and text: a sequence's tokens are its characters\n(the default) or its whitespace-separated words" } as const;
+const chunk = { name: "chunk", value: "N", help: "text: cut the whole text into examples of N tokens\n(for a long text and bptt) instead of an example a line" } as const;
 const backend = {
   name: "backend",
   value: "NAME",
@@ -63,17 +71,26 @@ export const commands = {
     ],
   },
   train: {
-    usage: "MODEL.rnn --data TRAIN.jsonl",
-    summary: "train a model, saving a checkpoint after every epoch",
-    operands: "model",
+    usage: "MODEL.rnn --data TRAIN.jsonl   (or: rnnc train --resume RUN_DIR)",
+    summary: "train a model into a run directory (runs/MODEL/N/): checkpoints, metrics, report",
+    operands: "model unless resuming",
     options: [
-      { name: "data", value: "TRAIN.jsonl", help: "the training examples, one JSON object a line" },
+      { name: "data", value: "TRAIN.jsonl", help: "the training examples: JSON Lines, or CSV or TSV with a header row" },
       { name: "valid", value: "VALID.jsonl", help: "loss and accuracy on held-out data after each epoch" },
+      textData,
+      dataset("its train and valid parts"),
+      format,
+      tokens,
+      chunk,
       { name: "epochs", value: "N", help: "how many passes over the data (the same as --set epochs=N)" },
       { name: "batch", value: "N", help: "examples per step (the same as --set batch=N)" },
       { name: "seed", value: "N", help: "the random seed of initialization and shuffling (the same as --set seed=N)" },
       setAny,
-      { name: "checkpoint", value: "PATH", help: "where to save it (default: MODEL.ckpt.json next to the model)" },
+      { name: "run-dir", value: "DIR", help: "the run's directory (default: runs/MODEL/N/, the next free N)" },
+      { name: "resume", value: "RUN_DIR", help: "continue an interrupted run where it stopped (its model, data and settings)" },
+      { name: "checkpoint", value: "PATH", help: "also copy the last checkpoint there after every epoch" },
+      { name: "overwrite", help: "replace the files of another run at --run-dir or --checkpoint" },
+      { name: "save-every", value: "MINUTES", help: "also save the last checkpoint inside long epochs, every MINUTES" },
       limit,
       skipInvalid,
       backend,
@@ -82,7 +99,7 @@ export const commands = {
         value: "N",
         help: "cut each batch among N threads (data-parallel); default auto:\n2 with the compiled backend, batches of 16 or more and 2 cores,\nif the first batches run faster so",
       },
-      { name: "quiet", help: "print only problems and where the checkpoint is" },
+      { name: "quiet", help: "print only problems and where the run directory is" },
     ],
   },
   sample: {
@@ -106,12 +123,33 @@ export const commands = {
     summary: "loss and accuracy (or RMSE) of a trained model",
     operands: "model",
     options: [
-      { name: "data", value: "DATA.jsonl", help: "the examples to evaluate on" },
+      { name: "data", value: "DATA.jsonl", help: "the examples to evaluate on (JSON Lines, CSV or TSV)" },
+      textData,
+      dataset("its test part, or --split's"),
+      { name: "split", value: "PART", help: "the --dataset's part to evaluate on: test (the default; valid\nfor a data set without one), valid or train" },
+      format,
+      tokens,
+      chunk,
       checkpoint,
       { name: "batch", value: "N", help: "examples per step (the same as --set batch=N)" },
       limit,
       setAny,
       skipInvalid,
+      backend,
+    ],
+  },
+  predict: {
+    usage: "MODEL.rnn (--data DATA.jsonl | --input '{...}')",
+    summary: "a trained model's predictions, a line per example (classes, tags, values)",
+    operands: "model",
+    options: [
+      { name: "data", value: "DATA.jsonl", help: "the examples, written as in the training data (targets absent, or ignored)" },
+      { name: "input", value: "'{...}'", help: "or one example, as JSON" },
+      checkpoint,
+      { name: "top", value: "K", help: "the K likeliest classes, with their probabilities (default 1)" },
+      { name: "json", help: "JSON Lines: an object per example, keyed by target, with probabilities" },
+      { name: "batch", value: "N", help: "examples per step (default: the model's batch)" },
+      setDim,
       backend,
     ],
   },
@@ -137,6 +175,12 @@ export const commands = {
       { name: "data", value: "TRAIN.jsonl", help: "vocabularies, when PATH was not written by rnnc export" },
       setDim,
     ],
+  },
+  report: {
+    usage: "RUN_DIR...",
+    summary: "a web page of training runs: loss, metrics, learning rate, gradient flow",
+    operands: "any",
+    options: [{ name: "output", short: "o", value: "FILE.html", help: "write it there (default: RUN_DIR/report.html for one run,\nreport.html here for several)" }],
   },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -6,10 +6,12 @@ import { Rng } from "../runtime/rng.ts";
 import { sampleLogits } from "../runtime/sampling.ts";
 import { parseOverrides } from "./check.ts";
 import { checkpointVocabularies, readCheckpoint, restoreParams } from "./checkpoints.ts";
-import { modelFields, toModelBatch } from "./model-data.ts";
-import { backendNamed, compileModel, defaultCheckpointPath, loadModel } from "./setup.ts";
+import { toModelBatch } from "../data/batches.ts";
+import { modelFields } from "./model-data.ts";
+import { backendNamed, compileModel, loadModel } from "./setup.ts";
+import { checkpointFor } from "./run-dir.ts";
 import { Stop, stopping } from "./stop.ts";
-import { whole } from "./train.ts";
+import { whole } from "./setup.ts";
 
 export interface SampleArgs {
   file: string;
@@ -35,7 +37,7 @@ async function run(args: SampleArgs): Promise<number> {
   const temperature = args.temperature === undefined ? 1 : Number(args.temperature);
   if (!(temperature >= 0)) throw new Stop(`rnnc sample: --temperature ${args.temperature}: a number, at least 0 (0 is greedy)`, 2);
   const rng = new Rng(args.seed === undefined ? Date.now() : whole("--seed", args.seed, 0));
-  const path = args.checkpoint ?? defaultCheckpointPath(args.file);
+  const path = checkpointFor(args.file, args.checkpoint);
 
   const saved = readCheckpoint(path);
   const overrides = (saved.meta.overrides ?? {}) as Record<string, number>;

@@ -6,15 +6,14 @@ import { formatDiagnostic, hasErrors } from "../compiler/diagnostics.ts";
 import { checkSource, differentiatedProgram } from "../compiler/index.ts";
 import { encodeExamples, type Example } from "../data/examples.ts";
 import type { DataField } from "../data/fields.ts";
-import { formatDataErrors, readJsonLines } from "../data/jsonl.ts";
+import { readRecords, type ReadOptions } from "../data/formats.ts";
+import { formatDataErrors } from "../data/jsonl.ts";
 import type { Vocabulary } from "../data/vocabulary.ts";
 import type { CompiledModel } from "../runtime/model.ts";
 import { backends, type Backend } from "./backends.ts";
 import { dataSizes } from "./model-data.ts";
 import { Stop } from "./stop.ts";
 
-/** `MODEL.rnn` → `MODEL.ckpt.json`, next to it. */
-export const defaultCheckpointPath = (modelFile: string) => `${modelFile.replace(/\.rnn$/, "")}.ckpt.json`;
 
 /** Settings `--set` may change besides the model's dims, and what each accepts. */
 const settingRules: Record<string, { ok: (x: number) => boolean; describe: string }> = {
@@ -29,6 +28,8 @@ const settingRules: Record<string, { ok: (x: number) => boolean; describe: strin
   beta1: { ok: (x) => x >= 0 && x < 1, describe: "a number from 0 up to (not including) 1" },
   beta2: { ok: (x) => x >= 0 && x < 1, describe: "a number from 0 up to (not including) 1" },
   eps: { ok: (x) => x >= 0, describe: "a number, at least 0" },
+  warmup: { ok: (x) => Number.isInteger(x) && x >= 0, describe: "a whole number of updates, at least 0" },
+  early_stop: { ok: (x) => Number.isInteger(x) && x >= 1, describe: "a whole number of epochs (the patience), at least 1" },
 };
 
 /** Reads and checks a model file; diagnostics (warnings too) go to stderr. */
@@ -70,7 +71,7 @@ export function overrideProblem(model: CheckedModel, overrides: Map<string, numb
   return undefined;
 }
 
-export interface DataOptions {
+export interface DataOptions extends ReadOptions {
   /** Vocabularies to encode with (validation and test data); built from this data when absent. */
   vocabularies?: ReadonlyMap<string, Vocabulary>;
   /** Use only the first `limit` examples of the file. */
@@ -79,9 +80,13 @@ export interface DataOptions {
   skipInvalid: boolean;
 }
 
-/** Reads and encodes a JSON Lines file; every bad line is reported as `file:line: message`. */
+/**
+ * Reads and encodes a data file (JSON Lines, CSV, TSV or text: `format`, or the file's ending);
+ * every bad line is reported as `file:line: message`.
+ */
 export async function loadData(path: string, fields: readonly DataField[], options: DataOptions): Promise<{ examples: Example[]; vocabularies: Map<string, Vocabulary> }> {
-  const lines = await readJsonLines(path);
+  const file = options.file ?? path;
+  const lines = await readRecords(path, fields, options);
   const wholeFile = lines.errors.find((e) => e.line === 0);
   if (wholeFile) throw new Stop(formatDataErrors([wholeFile]));
   let { records, errors } = lines;
@@ -90,7 +95,7 @@ export async function loadData(path: string, fields: readonly DataField[], optio
     const last = records.at(-1)?.line ?? 0;
     errors = errors.filter((e) => e.line <= last);
   }
-  const data = encodeExamples(records, fields, options.vocabularies, { file: path });
+  const data = encodeExamples(records, fields, options.vocabularies, { file });
   const bad = [...errors, ...data.errors].sort((a, b) => a.line - b.line);
   const badLines = new Set(bad.map((e) => e.line)).size;
   if (bad.length > 0) {
@@ -98,12 +103,19 @@ export async function loadData(path: string, fields: readonly DataField[], optio
     const count = `${badLines} bad line${badLines === 1 ? "" : "s"}`;
     if (!options.skipInvalid || data.examples.length === 0) {
       const advice = data.examples.length === 0 ? "no example is usable" : `fix them, or pass --skip-invalid to use the other ${data.examples.length}`;
-      throw new Stop(`${listed}\n${path}: ${count}; ${advice}`);
+      throw new Stop(`${listed}\n${file}: ${count}; ${advice}`);
     }
-    console.error(`${listed}\n${path}: skipped ${count}, using the other ${data.examples.length} examples`);
+    console.error(`${listed}\n${file}: skipped ${count}, using the other ${data.examples.length} examples`);
   }
-  if (data.examples.length === 0) throw new Stop(`${path}: no examples (the file is empty)`);
+  if (data.examples.length === 0) throw new Stop(`${file}: no examples (the file is empty)`);
   return { examples: data.examples, vocabularies: data.vocabularies };
+}
+
+/** The number a flag gives, which must be whole and at least `min`; else a usage error (exit 2). */
+export function whole(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new Stop(`rnnc: ${flag} takes a whole number${min > 0 ? ` of at least ${min}` : ""}, not '${text}'`, 2);
+  return n;
 }
 
 /** Binds the data's sizes, lowers, differentiates and hands the program to a backend. */

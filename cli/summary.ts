@@ -1,6 +1,6 @@
 // `rnnc check`'s account of a model: what it reads, what it predicts, its layers with their
 // parameter counts, and each equation with the loop that computes it.
-import type { CheckedModel, LoopGroup } from "../compiler/2-check/checked.ts";
+import type { CheckedModel, LoopGroup, LrSchedule } from "../compiler/2-check/checked.ts";
 import { add, constant, formatSize, substitute, type Size } from "../compiler/2-check/sizes.ts";
 import { formatDataType } from "../compiler/2-check/types.ts";
 
@@ -64,6 +64,9 @@ export function summarize(model: CheckedModel, source: string): string {
     t.bptt !== undefined ? `bptt ${t.bptt}` : "",
     `seed ${t.seed}`,
     t.freeze.length ? `freeze ${t.freeze.join(" ")}` : "",
+    t.earlyStop ? `early_stop patience ${t.earlyStop.patience}${t.monitor === "loss" ? "" : ` on ${t.monitor}`}` : "",
+    t.lrSchedule ? `lr_schedule ${formatSchedule(t.lrSchedule)}` : "",
+    t.warmup ? `warmup ${t.warmup}` : "",
   ];
   out.push(`  train`, `    ${settings.filter(Boolean).join("  ")}`);
   return out.join("\n");
@@ -99,3 +102,6 @@ function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join("   ").trimEnd());
 }
+
+export const formatSchedule = (s: LrSchedule) =>
+  s.name === "cosine" ? "cosine" : s.name === "step" ? `step(every: ${s.every}, factor: ${s.factor})` : `plateau(patience: ${s.patience}, factor: ${s.factor})`;

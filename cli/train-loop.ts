@@ -1,20 +1,35 @@
 // The training loop, over any CompiledModel: epochs of shuffled, length-bucketed minibatches;
-// per batch the loss and gradients, a check that every number is finite, global-norm clipping
-// and one optimizer step (weight decay and frozen layers handled by the optimizer). It prints
-// nothing and saves nothing itself: the command hears of each epoch through `onEpoch`.
+// per batch (or per window, with bptt) the loss and gradients, a check that every number is
+// finite, global-norm clipping and one optimizer step at the course's learning rate. It prints
+// nothing and saves nothing itself: the command hears of each batch and epoch through callbacks.
+// Where it stands is a Position: saved in a checkpoint, it lets a run continue exactly.
 import type { TrainSettings } from "../compiler/2-check/checked.ts";
 import type { Example } from "../data/examples.ts";
 import type { Vocabulary } from "../data/vocabulary.ts";
 import { bucketByLength } from "../runtime/batch.ts";
 import { clipGlobalNorm } from "../runtime/clip.ts";
 import { firstNonFinite } from "../runtime/finite.ts";
-import type { CompiledModel } from "../runtime/model.ts";
+import type { CompiledModel, ModelBatch } from "../runtime/model.ts";
 import { Adam, Sgd, type Optimizer, type Param } from "../runtime/optimizers.ts";
-import type { Rng } from "../runtime/rng.ts";
+import type { Rng, RngState } from "../runtime/rng.ts";
 import type { FloatArray } from "../runtime/types.ts";
+import type { Course, EpochVerdict } from "./course.ts";
 import { evaluate, type Evaluation } from "./metrics.ts";
-import { exampleLengths, toModelBatch } from "./model-data.ts";
+import { exampleLengths, toModelBatch } from "../data/batches.ts";
 import { windows } from "./windows.ts";
+
+/** Where a run stands inside an epoch: enough to continue it as if it had never stopped. */
+export interface Position {
+  epoch: number; // from 1
+  batch: number; // batches of it done
+  batches: number; // of how many
+  /** The RNG as the epoch began: drawing the epoch's batches again gives the same batches. */
+  rngAtEpochStart: RngState;
+  /** The epoch's sums so far: its training loss and gradient norms come out as if uninterrupted. */
+  lossSum: number;
+  seen: number;
+  norms: { sum: number; count: number; max: number };
+}
 
 export interface TrainingRun<A extends FloatArray> {
   model: CompiledModel<A>;
@@ -22,17 +37,30 @@ export interface TrainingRun<A extends FloatArray> {
   settings: TrainSettings;
   optimizer: Optimizer;
   rng: Rng; // shuffles the batches; its state goes into each checkpoint
+  course: Course;
   train: readonly Example[];
   valid?: readonly Example[];
   vocabularies: ReadonlyMap<string, Vocabulary>;
   arrays?: Float32ArrayConstructor | Float64ArrayConstructor;
+  /** Continue from here (a resumed run); else from the first batch of the first epoch. */
+  from?: Position;
+  /** After each batch. `position()` is where the run stands, for a save inside an epoch. */
+  onBatch?(done: BatchReport): void;
   /** After each epoch (validation done): print, save. */
   onEpoch(record: EpochRecord): void;
-  /** About every `progressSeconds` inside an epoch. */
-  onProgress?(progress: { epoch: number; batch: number; batches: number; trainLoss: number; seconds: number }): void;
-  progressSeconds?: number;
-  /** Asked after each batch: true stops training there (Ctrl-C). */
+  /** Asked after each batch: true stops training there (Ctrl-C, SIGTERM). */
   stopRequested(): boolean;
+}
+
+export interface BatchReport {
+  epoch: number;
+  batch: number; // from 1
+  batches: number;
+  trainLoss: number; // the epoch's running mean
+  items: number; // valid steps (tokens) in the batch, or examples when the model has no sequence
+  seconds: number; // since this process began the epoch
+  firstBatch: number; // batches of the epoch done before (a resumed epoch)
+  position(): Position;
 }
 
 export interface EpochRecord {
@@ -41,12 +69,20 @@ export interface EpochRecord {
   trainLoss: number; // the mean over the epoch's examples of the batches' losses
   valid?: Evaluation;
   seconds: number;
+  updates: number; // the optimizer's steps so far
+  lr: number; // the last update's
+  gradNorm: { mean: number; max: number };
+  /** Per recurrent state, |∂L/∂h_t| at each step, on a fixed probe batch. */
+  gradientFlow?: Map<string, Float64Array>;
+  verdict: EpochVerdict;
 }
 
 export type TrainOutcome =
   | { kind: "finished"; epochs: number }
-  /** Stopped on request after `batch` of `batches` batches of `epoch` (epoch - 1 complete). */
-  | { kind: "interrupted"; epoch: number; batch: number; batches: number }
+  /** Early stopping: `epochs` complete; why, in words. */
+  | { kind: "stopped early"; epochs: number; why: string }
+  /** Stopped on request: where, to save and resume from (`batch` 0: between epochs). */
+  | { kind: "interrupted"; position: Position }
   /** A NaN or infinity: where, in words. Nothing after the last complete epoch was kept. */
   | { kind: "diverged"; epoch: number; batch: number; batches: number; what: string };
 
@@ -58,8 +94,11 @@ export function createOptimizer(settings: TrainSettings): Optimizer {
 /** Lets pending events (a SIGINT) be handled between two pieces of synchronous work. */
 const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function trainEpochs<A extends FloatArray>(run: TrainingRun<A>, firstEpoch = 1): Promise<TrainOutcome> {
-  const { model, params, settings } = run;
+/** Examples in the gradient-flow probe: the same ones every epoch, so the heatmap compares like with like. */
+const PROBE_EXAMPLES = 16;
+
+export async function trainEpochs<A extends FloatArray>(run: TrainingRun<A>): Promise<TrainOutcome> {
+  const { model, params, settings, course, rng } = run;
   const grads = model.createParams();
   const frozen = new Set(settings.freeze);
   const list: Param<A>[] = model.params.map((p) => ({
@@ -71,47 +110,75 @@ export async function trainEpochs<A extends FloatArray>(run: TrainingRun<A>, fir
   }));
   const trainable = list.filter((p) => !p.frozen);
   const lengths = exampleLengths(run.train, model.data);
-  const progressEvery = (run.progressSeconds ?? 10) * 1000;
+  const encode = (examples: readonly Example[], indices: Int32Array) =>
+    toModelBatch(examples, indices, model.data, { vocabularies: run.vocabularies, ...(run.arrays ? { arrays: run.arrays } : {}) });
+  const probe = model.gradientFlow ? encode(run.valid ?? run.train, Int32Array.from({ length: Math.min(PROBE_EXAMPLES, (run.valid ?? run.train).length) }, (_, i) => i)) : undefined;
+  const axis = model.data.find((d) => d.sequence && d.axis)?.axis;
+  const itemsOf = (batch: ModelBatch) => (axis && batch.lengths[axis] ? batch.lengths[axis]!.reduce((a, b) => a + b, 0) : batch.size);
+  let lr = settings.optimizer.lr;
 
-  for (let epoch = firstEpoch; epoch <= settings.epochs; epoch++) {
+  for (let epoch = run.from?.epoch ?? 1; epoch <= settings.epochs; epoch++) {
     const started = performance.now();
-    let lastProgress = started;
-    const batches = bucketByLength(lengths, settings.batch, run.rng);
-    let lossSum = 0;
-    let seen = 0;
-    for (let k = 0; k < batches.length; k++) {
+    // Inside an epoch, the batches are drawn again from the RNG as the epoch began, then the RNG
+    // goes on from where it stopped; between epochs, the saved RNG is the one the epoch begins with.
+    const resumed = run.from?.epoch === epoch && run.from.batch > 0 ? run.from : undefined;
+    const afterDraw = resumed && rng.state();
+    if (resumed) rng.load(resumed.rngAtEpochStart);
+    const rngAtEpochStart = rng.state();
+    const batches = bucketByLength(lengths, settings.batch, rng);
+    if (afterDraw) rng.load(afterDraw); // as it was when the run stopped
+    let { lossSum, seen } = resumed ?? { lossSum: 0, seen: 0 };
+    const norms = resumed ? { ...resumed.norms } : { sum: 0, count: 0, max: 0 };
+    const position = (batch: number): Position => ({ epoch, batch, batches: batches.length, rngAtEpochStart, lossSum, seen, norms: { ...norms } });
+    for (let k = resumed?.batch ?? 0; k < batches.length; k++) {
       const where = { epoch, batch: k + 1, batches: batches.length };
-      const batch = toModelBatch(run.train, batches[k], model.data, { vocabularies: run.vocabularies, ...(run.arrays ? { arrays: run.arrays } : {}) });
-      // Truncated BPTT: one update per window of K steps, each starting from the state the
-      // previous window of the same examples ended in. Without bptt the batch is one window.
+      const batch = encode(run.train, batches[k]);
+      // Truncated BPTT: one update per window of K steps, each starting from what the window
+      // before it handed on (its carry). Without bptt the batch is one window.
       let loss = 0;
-      const parts = settings.bptt === undefined ? [batch] : windows(batch, "t", model.data, settings.bptt);
+      const parts = settings.bptt === undefined ? [batch] : windows(batch, "t", model.data, settings.bptt, model.losses);
       let carry: Map<string, A> | undefined;
       for (const part of parts) {
         const windowLoss = model.lossAndGrad(params, grads, carry ? { ...part, carry } : part);
         if (model.carried.length > 0) carry = model.finalStates();
-        const problem = nonFinite(windowLoss, trainable) ?? clip(trainable, settings.clipNorm);
+        const problem = nonFinite(windowLoss, trainable);
         if (problem) return { kind: "diverged", ...where, what: problem };
-        run.optimizer.step(list, settings.weightDecay);
+        const norm = clipGlobalNorm(trainable.map((p) => p.grad), settings.clipNorm);
+        if (!Number.isFinite(norm)) return { kind: "diverged", ...where, what: `the gradients' global norm overflows (${norm})` };
+        [norms.sum, norms.count, norms.max] = [norms.sum + norm, norms.count + 1, Math.max(norms.max, norm)];
+        lr = course.lr(run.optimizer.steps, epoch, k / batches.length);
+        run.optimizer.step(list, settings.weightDecay, lr);
         const broken = firstBadParam(trainable);
-        if (broken) return { kind: "diverged", ...where, what: `the update made ${broken} (the learning rate, ${settings.optimizer.lr}, may be too large)` };
+        if (broken) return { kind: "diverged", ...where, what: `the update made ${broken} (the learning rate, ${lr}, may be too large)` };
         loss += windowLoss;
       }
       lossSum += loss * batches[k].length;
       seen += batches[k].length;
-
+      const seconds = (performance.now() - started) / 1000;
+      run.onBatch?.({ ...where, trainLoss: lossSum / seen, items: itemsOf(batch), seconds, firstBatch: resumed?.batch ?? 0, position: () => position(k + 1) });
       await yieldToEvents();
-      if (run.stopRequested() && k + 1 < batches.length) return { kind: "interrupted", ...where }; // else: finish the epoch
-      const now = performance.now();
-      if (run.onProgress && now - lastProgress >= progressEvery && k + 1 < batches.length) {
-        lastProgress = now;
-        run.onProgress({ ...where, trainLoss: lossSum / seen, seconds: (now - started) / 1000 });
-      }
+      if (run.stopRequested() && k + 1 < batches.length) return { kind: "interrupted", position: position(k + 1) }; // else: finish the epoch
     }
     const valid = run.valid ? evaluate(model, params, run.valid, run.vocabularies, settings.batch) : undefined;
-    run.onEpoch({ epoch, epochs: settings.epochs, trainLoss: lossSum / Math.max(1, seen), ...(valid ? { valid } : {}), seconds: (performance.now() - started) / 1000 });
+    const trainLoss = lossSum / Math.max(1, seen);
+    const verdict = course.endEpoch(epoch, trainLoss, valid);
+    const gradientFlow = probe && model.gradientFlow!(params, probe);
+    run.onEpoch({
+      epoch,
+      epochs: settings.epochs,
+      trainLoss,
+      ...(valid ? { valid } : {}),
+      seconds: (performance.now() - started) / 1000,
+      updates: run.optimizer.steps,
+      lr,
+      gradNorm: { mean: norms.sum / Math.max(1, norms.count), max: norms.max },
+      ...(gradientFlow ? { gradientFlow } : {}),
+      verdict,
+    });
+    if (verdict.stop) return { kind: "stopped early", epochs: epoch, why: verdict.stop };
     await yieldToEvents();
-    if (run.stopRequested() && epoch < settings.epochs) return { kind: "interrupted", epoch: epoch + 1, batch: 0, batches: 0 };
+    if (run.stopRequested() && epoch < settings.epochs)
+      return { kind: "interrupted", position: { epoch: epoch + 1, batch: 0, batches: 0, rngAtEpochStart: rng.state(), lossSum: 0, seen: 0, norms: { sum: 0, count: 0, max: 0 } } };
   }
   return { kind: "finished", epochs: settings.epochs };
 }
@@ -132,10 +199,4 @@ function firstBadParam(params: readonly Param[]): string | undefined {
     if (i >= 0) return `${p.name}[${i}] ${p.values[i]}`;
   }
   return undefined;
-}
-
-/** Global-norm clipping; a norm that overflows though every gradient is finite is reported too. */
-function clip(params: readonly Param[], maxNorm: number | undefined): string | undefined {
-  const norm = clipGlobalNorm(params.map((p) => p.grad), maxNorm);
-  return Number.isFinite(norm) ? undefined : `the gradients' global norm overflows (${norm})`;
 }

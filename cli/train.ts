@@ -1,105 +1,186 @@
 // rnnc train MODEL.rnn --data TRAIN.jsonl: check → data → vocabularies → lower → differentiate →
-// backend → initialize → epochs, a checkpoint saved after each. Ctrl-C finishes the batch, saves
-// and exits 130; a NaN or infinity stops at once and leaves the last good checkpoint as it was.
-import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
-import type { CheckedModel, TrainSettings } from "../compiler/2-check/checked.ts";
+// backend → initialize → epochs, into a run directory of its own (runs/MODEL/N/) that holds the
+// last and best checkpoints, metrics.jsonl, settings.json, the model's text and report.html.
+// Ctrl-C or SIGTERM finishes the batch, saves where it stood and exits 130; `--resume RUN_DIR`
+// continues exactly there. A NaN or infinity stops at once and leaves the last good checkpoint.
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { TrainSettings } from "../compiler/2-check/checked.ts";
 import { initialize } from "../runtime/init.ts";
-import type { CompiledModel } from "../runtime/model.ts";
 import { Rng } from "../runtime/rng.ts";
-import { parallelModel, type ParallelModel, type ParallelOptions } from "../runtime/parallel/index.ts";
+import type { ParallelModel } from "../runtime/parallel/index.ts";
 import type { FloatArray } from "../runtime/types.ts";
-import type { Backend } from "./backends.ts";
 import { parseOverrides } from "./check.ts";
-import { checkWritable, saveRun, type RunMeta, type RunState } from "./checkpoints.ts";
-import { emittedModuleFile, importCompiledModel } from "./compiled-model.ts";
+import { checkWritable, checkpointVocabularies, readCheckpoint, type RunMeta, type RunState } from "./checkpoints.ts";
+import { Course, courseProblem } from "./course.ts";
 import { formatEvaluation, formatLoss } from "./metrics.ts";
 import { modelFields } from "./model-data.ts";
-import { backendNamed, compileModel, defaultCheckpointPath, loadData, loadModel } from "./setup.ts";
+import { Progress, formatDuration } from "./progress.ts";
+import { claimRunDir, lockRunDir, namedRunDir, runFiles, type RunLock } from "./run-dir.ts";
+import type { EpochLine, RunSettingsFile } from "./run-record.ts";
+import { writeReport } from "./report.ts";
+import { checkCopyTarget, RunWriter } from "./run-writer.ts";
+import { checkTrainingArgs, loadTrainingData, sameSource, type DataSourceArgs } from "./data-source.ts";
+import { backendNamed, compileModel, loadModel, whole } from "./setup.ts";
 import { Stop, stopping } from "./stop.ts";
-import { createOptimizer, trainEpochs, type EpochRecord, type TrainOutcome } from "./train-loop.ts";
+import { describeRun, threadCount, backendFor } from "./train-setup.ts";
+import { createOptimizer, trainEpochs, type EpochRecord, type Position } from "./train-loop.ts";
+import { summarize } from "./summary.ts";
 
-export interface TrainArgs {
-  file: string;
-  data?: string;
-  valid?: string;
+export interface TrainArgs extends DataSourceArgs {
+  file?: string; // none with --resume: the run's own copy
   epochs?: string;
   batch?: string;
   seed?: string;
   limit?: string;
   sets: string[];
   checkpoint?: string;
+  runDir?: string;
+  resume?: string;
+  overwrite?: boolean;
+  saveEvery?: string;
   backend: string;
   quiet: boolean;
-  skipInvalid: boolean;
   /** `auto` (the default) or a whole number: how many threads share each batch. */
   threads?: string;
 }
 
-/** The workers of a parallel model are closed however training ends: finished, interrupted, failed. */
-export const trainCommand = (args: TrainArgs) =>
-  stopping(async () => {
-    const open: ParallelModel[] = [];
+export const trainCommand = async (args: TrainArgs) => (await trainRun(args)).code;
+
+/**
+ * Trains, and says where: the exit code and the run directory (once one was claimed). The
+ * workers of a parallel model and the run directory's lock are let go however training ends.
+ */
+export async function trainRun(args: TrainArgs): Promise<{ code: number; dir?: string }> {
+  const open: ParallelModel[] = [];
+  const locks: RunLock[] = [];
+  const run: { dir?: string } = {};
+  const code = await stopping(async () => {
     try {
-      return await train(args, open);
+      return await train(args, open, locks, run);
     } finally {
+      for (const lock of locks) lock.release();
       await Promise.all(open.map((model) => model.close()));
     }
   });
+  return { code, ...run };
+}
 
-async function train(args: TrainArgs, open: ParallelModel[]): Promise<number> {
-  if (!args.data) throw new Stop("rnnc train: name the training data, e.g. rnnc train examples/parity.rnn --data parity-train.jsonl", 2);
-  const overrides = flagOverrides(args);
+/** What a resumed run takes from its directory: the model's text, the data, the overrides, where it stood. */
+interface Resumed {
+  dir: string;
+  settings: RunSettingsFile;
+  meta: RunMeta;
+}
+
+async function train(args: TrainArgs, open: ParallelModel[], locks: RunLock[], run: { dir?: string }): Promise<number> {
+  const resumed = args.resume !== undefined ? resumedRun(args.resume, locks) : undefined;
+  const file = resumed ? runFiles(resumed.dir).model : args.file!;
+  if (!resumed) checkTrainingArgs(args);
+  const overrides = flagOverrides(args, resumed?.meta.overrides);
   const limit = args.limit === undefined ? undefined : whole("--limit", args.limit, 1);
-  const backend = backendNamed(args.backend);
-  const checkpointPath = args.checkpoint ?? defaultCheckpointPath(args.file);
+  const saveEvery = args.saveEvery === undefined ? undefined : minutes(args.saveEvery);
   const say = (line: string) => args.quiet || console.log(line);
 
-  const { model: checked, source } = loadModel(args.file, overrides);
-  const { threads, auto } = threadCount(args, checked.train.batch);
-  const fields = modelFields(checked);
-  const train = await loadData(args.data, fields, { skipInvalid: args.skipInvalid, ...(limit ? { limit } : {}) });
-  const valid = args.valid ? await loadData(args.valid, fields, { vocabularies: train.vocabularies, skipInvalid: args.skipInvalid }) : undefined;
-  const model = await compileModel(checked, train.vocabularies, args.data, threads > 1 ? onThreads(args.backend, threads, open, auto ? say : undefined) : backend);
-  checkWritable(checkpointPath);
-
+  const { model: checked, source } = loadModel(file, overrides);
   const settings = checked.train;
+  const { threads, auto } = threadCount(args, settings.batch);
+  const fields = modelFields(checked);
+  const saved = resumed && readCheckpoint(runFiles(resumed.dir).last);
+  const known = saved && checkpointVocabularies(saved, fields, runFiles(resumed!.dir).last);
+  // A resumed run reads exactly what it read before: the same files, the same way.
+  const sourceArgs = resumed ? sameSource(resumed.settings.data as Parameters<typeof sameSource>[0], args.skipInvalid) : args;
+  const read = await loadTrainingData(sourceArgs, fields, { ...(limit ? { limit } : {}), ...(known ? { vocabularies: known } : {}), ...(args.quiet ? { say: () => {} } : {}) });
+  const { train: trainData, valid, source: dataSource } = read;
+  const [data, validFile] = [dataSource.train, dataSource.valid];
+  const backend = backendFor(args, threads, open, auto ? say : undefined);
+  const model = await compileModel(checked, trainData.vocabularies, data, backend);
+  const problem = courseProblem(settings, valid ? "some" : "none", model.losses.map((l) => (l.kind === "mse" ? "rmse" : "accuracy")));
+  if (problem) throw new Stop(`rnnc train: ${problem}`, 2);
+
+  if (args.checkpoint) {
+    checkWritable(args.checkpoint);
+    checkCopyTarget(args.checkpoint, resumed && resolve(resumed.dir), args.overwrite ?? false);
+  }
+  // Where the run writes: its own directory, claimed only now that everything else is good.
+  const dir = resumed?.dir ?? (args.runDir !== undefined ? namedRunDir(args.runDir, args.overwrite ?? false) : claimRunDir(file));
+  if (!resumed) locks.push(lockRunDir(dir));
+  run.dir = dir;
+  const startedAt = resumed?.settings.startedAt ?? new Date().toISOString();
+
   const rng = new Rng(settings.seed);
   const params = model.createParams();
   for (const p of model.params) initialize(params.get(p.name)!, p.shape, p.init, rng);
   const optimizer = optimizerFor(settings);
-  const state: RunState<FloatArray> = { model, params, vocabularies: train.vocabularies, optimizer, rng };
+  if (saved) {
+    for (const [name, values] of params) values.set(saved.params[name].values);
+    optimizer.load(saved.optimizer);
+    rng.load(saved.rng);
+  }
+  const course = new Course(settings, valid !== undefined, resumed?.meta.course);
+  const state: RunState<FloatArray> = { model, params, vocabularies: trainData.vocabularies, optimizer, rng };
+  const writer = new RunWriter(dir, state, args.checkpoint);
+  const count = model.params.reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
+  if (resumed) writer.keepMetricsUpTo(resumed.meta.epoch);
+  else
+    writer.start(
+      {
+        model: checked.name,
+        modelFile: file,
+        command: process.argv.slice(2),
+        settings: settings as unknown as Record<string, unknown>,
+        overrides: Object.fromEntries(overrides),
+        data: { ...dataSource, examples: trainData.examples.length, ...(valid ? { validExamples: valid.examples.length } : {}) },
+        parameters: count,
+        summary: summarize(checked, source),
+        backend: args.backend,
+        threads,
+        startedAt,
+        monitor: { name: course.monitored, lowerIsBetter: settings.monitor !== "accuracy" },
+      },
+      source,
+    );
 
-  const history: Record<string, unknown>[] = [];
-  let saved: RunMeta | undefined;
-  const meta = (epoch: number, interrupted?: RunMeta["interrupted"]): RunMeta => ({
-    epoch,
+  const history: Record<string, unknown>[] = [...((resumed?.meta.history as Record<string, unknown>[] | undefined) ?? [])];
+  const elapsedBefore = resumed?.meta.elapsed ?? 0;
+  const runStarted = performance.now();
+  const elapsed = () => elapsedBefore + (performance.now() - runStarted) / 1000;
+  let completed = resumed?.meta.epoch ?? 0;
+  const meta = (position: Position | undefined): RunMeta => ({
+    epoch: completed,
     epochs: settings.epochs,
-    ...(interrupted ? { interrupted } : {}),
+    ...(position && position.batch > 0 ? { interrupted: { epoch: position.epoch, batch: position.batch, batches: position.batches } } : {}),
+    ...(position ? { position } : {}),
+    course: course.state(),
+    elapsed: elapsed(),
+    run: { dir: resolve(dir), startedAt },
     metrics: history.at(-1) ?? {},
     history,
-    modelFile: args.file,
+    modelFile: resumed?.meta.modelFile ?? file,
     source,
     overrides: Object.fromEntries(overrides),
     dataSizes: Object.fromEntries(model.data.filter((d) => d.kind === "ids" && !d.name.endsWith("@input")).map((d) => [d.name, d.size])),
-    data: { train: args.data!, ...(args.valid ? { valid: args.valid } : {}), examples: train.examples.length },
+    data: { ...dataSource, examples: trainData.examples.length },
     backend: args.backend,
     savedAt: new Date().toISOString(),
   });
-  const save = (m: RunMeta) => {
-    saveRun(checkpointPath, state, m);
-    saved = m;
-  };
 
-  say(describeRun(model, checked, train.examples.length, valid?.examples.length, args, threads, auto));
-  let stopRequested = false;
-  const onSigint = () => {
-    if (stopRequested) process.exit(130); // a second Ctrl-C: the user insists
-    stopRequested = true;
-    console.error("\ninterrupted: finishing this batch, then saving the checkpoint (Ctrl-C again to quit at once)");
+  say(describeRun(model, checked, trainData.examples.length, valid?.examples.length, { ...args, data, ...(validFile ? { valid: validFile } : {}) }, threads, auto));
+  say(resumed ? `resuming ${dir} at ${where(resumed.meta.position, resumed.meta.epoch)}` : `run directory: ${dir}`);
+  const progress = new Progress({ tty: process.stdout.isTTY === true, write: (text) => process.stdout.write(text), epochs: settings.epochs, unit: model.data.some((d) => d.sequence) ? "tokens" : "examples" });
+  // report.html is redrawn after every epoch: open it in a browser and reload as the run goes.
+  let reportFailed = false;
+  const report = () => {
+    try {
+      writeReport([dir], runFiles(dir).report);
+    } catch (error) {
+      if (!reportFailed) console.error(`warning: ${runFiles(dir).report} not written: ${(error as Error).message} (training goes on)`);
+      reportFailed = true;
+    }
   };
-  process.on("SIGINT", onSigint);
-  let outcome: TrainOutcome;
+  const stop = stopOnSignals();
+  let lastSave = performance.now();
+  let outcome;
   try {
     outcome = await trainEpochs({
       model,
@@ -107,39 +188,53 @@ async function train(args: TrainArgs, open: ParallelModel[]): Promise<number> {
       settings,
       optimizer,
       rng,
-      train: train.examples,
+      course,
+      train: trainData.examples,
       ...(valid ? { valid: valid.examples } : {}),
-      vocabularies: train.vocabularies,
-      arrays: backend.arrays,
-      onEpoch(record) {
-        history.push(epochMetrics(record));
-        save(meta(record.epoch));
-        say(formatEpoch(record));
+      vocabularies: trainData.vocabularies,
+      arrays: backendNamed(args.backend).arrays,
+      ...(resumed ? { from: resumed.meta.position ?? fromEpoch(resumed.meta.epoch + 1, rng) } : {}),
+      onBatch(done) {
+        if (!args.quiet) progress.batch(done);
+        if (saveEvery !== undefined && performance.now() - lastSave >= saveEvery && done.batch < done.batches) {
+          writer.save(meta(done.position()), false);
+          lastSave = performance.now();
+        }
       },
-      onProgress: (p) => say(`  epoch ${p.epoch}/${settings.epochs}  batch ${p.batch}/${p.batches}  train loss ${formatLoss(p.trainLoss)}  (${p.seconds.toFixed(1)} s)`),
-      stopRequested: () => stopRequested,
+      onEpoch(record) {
+        completed = record.epoch;
+        history.push(epochMetrics(record));
+        writer.save(meta(fromEpoch(record.epoch + 1, rng)), record.verdict.improved);
+        writer.append(epochLine(record, elapsed()));
+        report();
+        lastSave = performance.now();
+        progress.clear();
+        say(formatEpoch(record));
+        if (record.verdict.lrChanged) say(`  ${record.verdict.lrChanged}`);
+      },
+      stopRequested: stop.requested,
     });
   } finally {
-    process.off("SIGINT", onSigint);
+    stop.release();
+    progress.clear();
   }
 
+  const files = runFiles(dir);
+  const best = course.best ? `best: ${files.best} (epoch ${course.best.epoch}, ${course.monitored} ${formatLoss(course.best.value)})` : `last: ${files.last}`;
   switch (outcome.kind) {
     case "finished":
-      console.log(`trained ${checked.name} for ${outcome.epochs} epoch${outcome.epochs === 1 ? "" : "s"}; checkpoint: ${checkpointPath}`);
+    case "stopped early":
+      if (outcome.kind === "stopped early") console.log(`stopped early after epoch ${outcome.epochs}: ${outcome.why}`);
+      console.log(`trained ${checked.name} for ${outcome.epochs} epoch${outcome.epochs === 1 ? "" : "s"} in ${formatDuration(elapsed())}; run directory: ${dir}\n  ${best}\n  report: ${files.report}`);
       return 0;
     case "interrupted": {
-      const { epoch, batch, batches } = outcome;
-      if (batch > 0) save(meta(epoch - 1, { epoch, batch, batches }));
-      const when = batch > 0 ? `in epoch ${epoch}, after batch ${batch} of ${batches}` : `after epoch ${epoch - 1}`;
-      console.error(`interrupted ${when}; checkpoint: ${checkpointPath}`);
+      const position = outcome.position;
+      writer.save(meta(position), false);
+      console.error(`interrupted ${where(position, completed)}; checkpoint: ${files.last}\n  continue with: rnnc train --resume ${dir}`);
       return 130;
     }
     case "diverged": {
-      const kept = saved
-        ? `the last good checkpoint, ${checkpointPath} (epoch ${saved.epoch}), is left as it was`
-        : existsSync(checkpointPath)
-          ? `${checkpointPath} is left as it was (no epoch of this run finished)`
-          : "no checkpoint was saved (no epoch finished)";
+      const kept = completed > 0 ? `the last good checkpoint, ${files.last} (epoch ${completed}), is left as it was` : "no checkpoint was saved (no epoch finished)";
       const clipping = settings.clipNorm === undefined ? ", or gradient clipping (clip_norm 5)," : "";
       console.error(
         `rnnc train: stopped at epoch ${outcome.epoch}, batch ${outcome.batch} of ${outcome.batches}: ${outcome.what}\n` +
@@ -150,6 +245,42 @@ async function train(args: TrainArgs, open: ParallelModel[]): Promise<number> {
   }
 }
 
+/** A run directory to continue: locked, with its settings and its last checkpoint's meta. */
+function resumedRun(dir: string, locks: RunLock[]): Resumed {
+  const files = runFiles(dir);
+  if (!existsSync(files.settings) || !existsSync(files.model)) throw new Stop(`rnnc train: ${dir} is not a run directory (no settings.json and model.rnn)`, 2);
+  if (!existsSync(files.last)) throw new Stop(`rnnc train: ${dir} has no checkpoint to resume from (it stopped before its first save)`, 2);
+  locks.push(lockRunDir(dir));
+  const settings = JSON.parse(readFileSync(files.settings, "utf8")) as RunSettingsFile;
+  const meta = readCheckpoint(files.last).meta as unknown as RunMeta;
+  return { dir, settings, meta };
+}
+
+/** A position at the start of an epoch: the RNG as it is. */
+const fromEpoch = (epoch: number, rng: Rng): Position => ({ epoch, batch: 0, batches: 0, rngAtEpochStart: rng.state(), lossSum: 0, seen: 0, norms: { sum: 0, count: 0, max: 0 } });
+
+const where = (position: Position | undefined, completed: number) =>
+  position && position.batch > 0 ? `in epoch ${position.epoch}, after batch ${position.batch} of ${position.batches}` : `after epoch ${completed}`;
+
+/** Ctrl-C and SIGTERM ask the loop to stop after its batch (a second Ctrl-C quits at once). */
+function stopOnSignals() {
+  let requested = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (requested && signal === "SIGINT") process.exit(130); // the user insists
+    requested = true;
+    console.error(`\n${signal === "SIGINT" ? "interrupted" : "terminated"}: finishing this batch, then saving the checkpoint${signal === "SIGINT" ? " (Ctrl-C again to quit at once)" : ""}`);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    requested: () => requested,
+    release: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
 function optimizerFor(settings: TrainSettings) {
   try {
     return createOptimizer(settings);
@@ -158,90 +289,45 @@ function optimizerFor(settings: TrainSettings) {
   }
 }
 
-/** `--set` and the shorthand flags (`--epochs 3` is `--set epochs=3`), as the checker's overrides. */
-function flagOverrides(args: TrainArgs): Map<string, number> {
-  const overrides = parseOverrides(args.sets);
-  if (!overrides) throw new Stop("", 2); // parseOverrides has said why
+/** The saved overrides of a resumed run, then `--set` and the shorthand flags (`--epochs 3` is `--set epochs=3`). */
+function flagOverrides(args: TrainArgs, saved: Record<string, number> = {}): Map<string, number> {
+  const given = parseOverrides(args.sets);
+  if (!given) throw new Stop("", 2); // parseOverrides has said why
+  const overrides = new Map([...Object.entries(saved), ...given]);
   if (args.epochs !== undefined) overrides.set("epochs", whole("--epochs", args.epochs, 1));
   if (args.batch !== undefined) overrides.set("batch", whole("--batch", args.batch, 1));
   if (args.seed !== undefined) overrides.set("seed", whole("--seed", args.seed, 0));
   return overrides;
 }
 
-export function whole(flag: string, text: string, min: number): number {
+/** --save-every MINUTES, in milliseconds. */
+function minutes(text: string): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new Stop(`rnnc: ${flag} takes a whole number${min > 0 ? ` of at least ${min}` : ""}, not '${text}'`, 2);
-  return n;
-}
-
-function describeRun(model: CompiledModel, checked: CheckedModel, trainCount: number, validCount: number | undefined, args: TrainArgs, threads: number, auto: boolean): string {
-  const count = model.params.reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
-  const t = checked.train;
-  const validating = validCount === undefined ? "" : `, validating on ${validCount} of ${args.valid}`;
-  return `training ${checked.name} (${count} parameters) on ${trainCount} examples of ${args.data}${validating}; ${t.epochs} epoch${t.epochs === 1 ? "" : "s"} of batches of ${t.batch}${t.bptt === undefined ? "" : ` cut into windows of ${t.bptt} steps (truncated BPTT)`}, ${t.optimizer.name} lr ${t.optimizer.lr}, ${args.backend} backend${threads === 1 ? "" : auto ? ` on ${threads} threads if faster (timed on the first batches)` : ` on ${threads} threads`}`;
-}
-
-/** The compiled backends' modules (dtype, WebAssembly kernels), which the workers of --threads import. */
-const threadedBackends: Record<string, ["float32" | "float64", boolean]> = { compiled: ["float32", true], "compiled-ts": ["float32", false], compiled64: ["float64", false] };
-
-/** Batches run both ways at the start of an auto run: the first half warm up, the others are timed. */
-const AUTO_TRIALS = 16;
-
-/**
- * --threads: a whole number, or `auto` (the default): 2 threads when the machine has 2 cores or
- * more, batches have 16 examples or more and the backend is `compiled`, and if the first batches
- * show that it is faster (measured: names ×1.5, the tagger ×1.3, parity ×0.7 — too small a model
- * to gain from cutting a batch); else 1.
- */
-function threadCount(args: TrainArgs, batch: number): { threads: number; auto: boolean } {
-  const text = args.threads ?? "auto";
-  if (text === "auto") return availableParallelism() >= 2 && batch >= 16 && args.backend === "compiled" ? { threads: 2, auto: true } : { threads: 1, auto: false };
-  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new Stop(`rnnc: --threads takes auto or a whole number of at least 1, not '${text}'`, 2);
-  const threads = Number(text);
-  if (threads > 1 && !Object.hasOwn(threadedBackends, args.backend)) throw new Stop(`rnnc: --threads ${threads} needs a compiled backend (${Object.keys(threadedBackends).join(", ")}); ${args.backend} runs on one thread`, 2);
-  return { threads, auto: false };
-}
-
-/**
- * The backend's module on `threads` threads: the main thread and threads - 1 workers, closed by
- * trainCommand. Auto (`say` given): kept only if the first batches run faster so, which it says.
- */
-function onThreads(name: string, threads: number, open: ParallelModel[], say?: (line: string) => void): Backend {
-  const [dtype, kernels] = threadedBackends[name];
-  const options: ParallelOptions = say
-    ? {
-        trials: AUTO_TRIALS,
-        onChoice: (choice, ms) =>
-          say(`  ${choice === "parallel" ? `${threads} threads` : "1 thread"}: the first batches took ${ms.single.toFixed(1)} ms on 1 thread, ${ms.parallel.toFixed(1)} ms on ${threads} (medians)`),
-      }
-    : {};
-  return {
-    arrays: dtype === "float64" ? Float64Array : Float32Array,
-    async create(program) {
-      const file = await emittedModuleFile(program, dtype, kernels);
-      try {
-        const model = await parallelModel(file, threads, options);
-        open.push(model);
-        return model;
-      } catch (error) {
-        if (!say) throw error; // --threads N was asked for
-        console.error(`rnnc train: on one thread: the workers did not start (${(error as Error).message.split("\n")[0]})`);
-        return importCompiledModel(file);
-      }
-    },
-  };
+  if (!Number.isFinite(n) || n <= 0) throw new Stop(`rnnc: --save-every takes a number of minutes above 0, not '${text}'`, 2);
+  return n * 60_000;
 }
 
 function formatEpoch(r: EpochRecord): string {
   const valid = r.valid ? `  ${formatEvaluation(r.valid, "valid ")}` : "";
-  return `epoch ${r.epoch}/${r.epochs}  train loss ${formatLoss(r.trainLoss)}${valid}  (${r.seconds.toFixed(1)} s)`;
+  return `epoch ${r.epoch}/${r.epochs}  train loss ${formatLoss(r.trainLoss)}${valid}  lr ${r.lr.toPrecision(3)}  (${r.seconds.toFixed(1)} s)${r.verdict.improved ? "  best" : ""}`;
 }
 
 function epochMetrics(r: EpochRecord): Record<string, unknown> {
+  return { epoch: r.epoch, trainLoss: r.trainLoss, seconds: r.seconds, ...(r.valid ? { validLoss: r.valid.loss, valid: r.valid.metrics } : {}) };
+}
+
+function epochLine(r: EpochRecord, seconds: number): EpochLine {
+  const several = (r.valid?.metrics.length ?? 0) > 1;
   return {
     epoch: r.epoch,
+    updates: r.updates,
+    seconds,
     trainLoss: r.trainLoss,
-    seconds: r.seconds,
-    ...(r.valid ? { validLoss: r.valid.loss, valid: r.valid.metrics } : {}),
+    ...(r.valid ? { validLoss: r.valid.loss, valid: Object.fromEntries(r.valid.metrics.map((m) => [several ? `${m.kind}(${m.target})` : m.kind, m.value])) } : {}),
+    lr: r.lr,
+    gradNorm: r.gradNorm,
+    ...(r.gradientFlow ? { gradientFlow: Object.fromEntries([...r.gradientFlow].map(([name, norms]) => [name, [...norms]])) } : {}),
+    best: r.verdict.improved,
   };
 }
+

@@ -131,7 +131,7 @@ export const messages = {
   unusedData: (name: string) => `input \`${name}\` is never read`,
 
   // ---- train block ------------------------------------------------------------------------
-  unknownSetting: (name: string, candidate?: string) => [`unknown train setting \`${name}\``, didYouMean(candidate) ?? "settings are optimizer, batch, epochs, clip_norm, weight_decay, bptt, seed and freeze"],
+  unknownSetting: (name: string, candidate?: string) => [`unknown train setting \`${name}\``, didYouMean(candidate) ?? "settings are optimizer, batch, epochs, clip_norm, weight_decay, bptt, seed, freeze, early_stop, lr_schedule and warmup"],
   settingValue: (name: string, expected: string) => `\`${name}\` takes ${expected}`,
   settingTwice: (name: string) => `\`${name}\` is set twice`,
   unknownOptimizer: (name: string, candidate?: string) => [`unknown optimizer \`${name}\``, didYouMean(candidate) ?? "optimizers are adam(lr, beta1, beta2, eps) and sgd(lr, momentum)"],

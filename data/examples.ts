@@ -1,6 +1,7 @@
-// Examples: JSON Lines records checked against the model's fields and turned into ids and numbers.
+// Examples: records checked against the model's fields and turned into ids and numbers.
 //
-// Each record is an object with one key per field of the model (other keys are ignored). A record
+// Records come from any format (formats.ts): a JSON Lines line, a CSV or TSV row, a line or a
+// chunk of text; each is an object with one key per field of the model (other keys are ignored). A record
 // with any problem — a missing field, a value of the wrong type or size, an empty sequence, fields
 // on the same time axis with different lengths, an unknown class, a field written unlike the
 // earlier lines (mixed-types.ts) — gives one DataError per problem (file:line: message) and is
@@ -19,10 +20,12 @@
 // <bos> and <eos> are the field vocabulary's own ids (vocab.bos, vocab.eos): specials come after
 // the real tokens, so they differ from one vocabulary to another.
 // Its length (for the axis check) is n+1 steps.
+//
+// Browser-safe: nothing here reads a file (load-examples.ts does, under Node), so the browser
+// bundle and the runtime's predictor (runtime/records.ts) encode records with this same code.
 
 import type { DataError } from "./errors.ts";
 import type { DataField } from "./fields.ts";
-import { readJsonLines, type JsonRecord } from "./jsonl.ts";
 import { WrittenForms } from "./mixed-types.ts";
 import { readField, typeName, type RawValue } from "./read-field.ts";
 import { Vocabulary, type VocabularyKind } from "./vocabulary.ts";
@@ -34,6 +37,15 @@ export type EncodedField =
   | { kind: "shifted"; steps: number; input: Int32Array; target: Int32Array }
   /** Real vectors, `steps` × `size` numbers, row-major; `steps` is 1 for a non-sequence field. */
   | { kind: "vectors"; steps: number; size: number; values: Float32Array };
+
+/**
+ * A record as read from a file, with its line: the shape of jsonl.ts's JsonRecord (and of every
+ * reader's), named here so that this file needs nothing from a file that reads files.
+ */
+export interface NumberedRecord {
+  line: number;
+  value: unknown;
+}
 
 export interface Example {
   /** The record's line in its file. */
@@ -61,7 +73,7 @@ interface CheckedRecord {
 }
 
 export function encodeExamples(
-  records: readonly JsonRecord[],
+  records: readonly NumberedRecord[],
   fields: readonly DataField[],
   vocabularies?: ReadonlyMap<string, Vocabulary>,
   options: EncodeOptions = {},
@@ -96,20 +108,6 @@ export function encodeExamples(
   return { examples, vocabularies: vocabs, errors };
 }
 
-/** Reads a JSON Lines file and encodes it: the errors of both steps together, in line order. */
-export async function loadExamples(
-  path: string,
-  fields: readonly DataField[],
-  vocabularies?: ReadonlyMap<string, Vocabulary>,
-  options: EncodeOptions = {},
-): Promise<EncodedData> {
-  const file = options.file ?? path;
-  const lines = await readJsonLines(path, file);
-  const data = encodeExamples(lines.records, fields, vocabularies, { ...options, file });
-  data.errors = [...lines.errors, ...data.errors].sort((a, b) => a.line - b.line);
-  return data;
-}
-
 /** The number of steps a field runs for: its length, plus one for an autoregressive target. */
 export function stepsOf(value: RawValue, field: DataField): number {
   if (value.kind === "vectors") return value.steps;
@@ -117,7 +115,7 @@ export function stepsOf(value: RawValue, field: DataField): number {
 }
 
 /** Checks one record against every field; undefined (and the problems reported) when it is invalid. */
-function checkRecord({ line, value: record }: JsonRecord, fields: readonly DataField[], forms: WrittenForms, report: (message: string) => void): Map<string, RawValue> | undefined {
+function checkRecord({ line, value: record }: NumberedRecord, fields: readonly DataField[], forms: WrittenForms, report: (message: string) => void): Map<string, RawValue> | undefined {
   if (typeof record !== "object" || record === null || Array.isArray(record)) {
     report(`expected a JSON object with the fields ${fields.map((f) => f.name).join(", ")}; found ${typeName(record)}`);
     return undefined;

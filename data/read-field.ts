@@ -8,7 +8,9 @@
 //   seq<class>  an array of string or number labels
 //   vec(n)      an array of n finite numbers
 //   seq<vec(n)> an array of such arrays; for vec(1) also a flat array of numbers
-// Sequences must not be empty. Numbers must be finite (JSON's 1e999 parses as Infinity).
+// Sequences must not be empty. Numbers must be finite (JSON's 1e999 parses as Infinity), and a
+// vector's numbers must also fit float32, the type the models compute in: 1e39 would be stored as
+// Infinity and surface much later as a NaN gradient that names no line, so it is refused here.
 
 import { describeField, type DataField } from "./fields.ts";
 
@@ -59,7 +61,7 @@ function readVectors(value: unknown, sequence: boolean, size: number, name: stri
   nonEmpty(value, name);
   const flat = size === 1 && value.every((item) => typeof item === "number");
   const rows = flat
-    ? value.map((item, i) => [finite(item as number, `${name}[${i}]`)])
+    ? value.map((item, i) => [float32(item as number, `${name}[${i}]`)])
     : value.map((item, i) => readVector(item, size, `${name}[${i}]`));
   return { kind: "vectors", steps: rows.length, size, values: Float32Array.from(rows.flat()) };
 }
@@ -69,12 +71,22 @@ function readVector(value: unknown, size: number, where: string): number[] {
   if (value.length !== size) throw new Invalid(`${where} has ${value.length} numbers; vec(${size}) needs ${size}`);
   return value.map((item, i) => {
     if (typeof item !== "number") throw new Invalid(`${where}[${i}] should be a number, not ${typeName(item)}`);
-    return finite(item, `${where}[${i}]`);
+    return float32(item, `${where}[${i}]`);
   });
 }
 
 function finite(value: number, where: string): number {
   if (!Number.isFinite(value)) throw new Invalid(`${where} is not a finite number (${value})`);
+  return value;
+}
+
+/** The largest float32, 3.4028234663852886e38: a number beyond it (after rounding) is Infinity in float32. */
+export const FLOAT32_MAX = 2 ** 128 - 2 ** 104;
+
+/** A finite number that stays finite in float32; rounding to the nearest float32 is fine (0.1 is kept). */
+function float32(value: number, where: string): number {
+  finite(value, where);
+  if (!Number.isFinite(Math.fround(value))) throw new Invalid(`${where} is ${value}, beyond float32's range (±3.4028235e38): the models compute in float32`);
   return value;
 }
 

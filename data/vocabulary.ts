@@ -61,11 +61,21 @@ export class Vocabulary {
       throw new Error("vocabulary: tokens must be an array of strings");
     }
     if (new Set(tokens).size !== tokens.length) throw new Error("vocabulary: duplicate tokens");
-    const first = tokens.length - SPECIAL_TOKENS.length;
-    if (value.kind === "token" && (first < 0 || SPECIAL_TOKENS.some((special, k) => tokens[first + k] !== special))) {
+    if (value.kind === "token" && !endsWithSpecials(tokens)) {
       throw new Error(`vocabulary: a token vocabulary must end with ${SPECIAL_TOKENS.join(", ")}`);
     }
     return new Vocabulary(value.kind, [...tokens]);
+  }
+
+  /**
+   * A vocabulary as a checkpoint saves it: its entries in id order, without the kind, which the
+   * model's field says (`kind`). Without one, the entries say it: a token vocabulary ends with the
+   * four specials in their order, which a class vocabulary, sorted, never does ("<bos>" sorts
+   * before "<pad>"). This is how code holding only a compiled model and a checkpoint gets the
+   * same Vocabulary objects as the command line and the browser bundle. Throws as fromJSON does.
+   */
+  static fromSaved(tokens: readonly string[], kind: VocabularyKind = endsWithSpecials(tokens) ? "token" : "class"): Vocabulary {
+    return Vocabulary.fromJSON({ kind, tokens });
   }
 
   /** Number of ids, specials included: the `vocab(x)` / `classes(y)` of the model. */
@@ -132,6 +142,11 @@ export class Vocabulary {
   toJSON(): VocabularyJSON {
     return { kind: this.kind, tokens: [...this.entries] };
   }
+}
+
+function endsWithSpecials(tokens: readonly string[]): boolean {
+  const first = tokens.length - SPECIAL_TOKENS.length;
+  return first >= 0 && SPECIAL_TOKENS.every((special, k) => tokens[first + k] === special);
 }
 
 function isSpecial(kind: VocabularyKind, token: string): boolean {

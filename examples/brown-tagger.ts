@@ -37,6 +37,7 @@ const code = await trainCommand({
   sets,
   ...(flag("--epochs") ? { epochs: flag("--epochs") } : {}),
   checkpoint,
+  overwrite: true, // this script's own copy; every run keeps its own directory under runs/
   backend: flag("--backend") ?? "compiled",
   quiet: false,
   skipInvalid: false,

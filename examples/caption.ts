@@ -7,7 +7,8 @@
 // sequence right) and some examples. Extra arguments go to `rnnc train` (--set H=64, --epochs 5).
 import { pathToFileURL } from "node:url";
 import { checkpointVocabularies, readCheckpoint, restoreParams } from "../cli/checkpoints.ts";
-import { modelFields, toModelBatch } from "../cli/model-data.ts";
+import { modelFields } from "../cli/model-data.ts";
+import { toModelBatch } from "../data/batches.ts";
 import { backendNamed, compileModel, loadData, loadModel } from "../cli/setup.ts";
 import { trainCommand } from "../cli/train.ts";
 import { captionSplit, numberImage, unseenWords, writeCaptionData } from "../data/caption.ts";
@@ -64,6 +65,7 @@ async function main(): Promise<number> {
     file,
     sets,
     checkpoint,
+    overwrite: true, // this script's own copy; every run keeps its own directory under runs/
     data: files.train,
     valid: files.valid,
     ...(flag("--epochs") ? { epochs: flag("--epochs") } : {}),

@@ -9,7 +9,8 @@
 // level plus the predicted change. Extra arguments go to `rnnc train`.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { checkpointVocabularies, readCheckpoint, restoreParams } from "../cli/checkpoints.ts";
-import { modelFields, toModelBatch } from "../cli/model-data.ts";
+import { modelFields } from "../cli/model-data.ts";
+import { toModelBatch } from "../data/batches.ts";
 import { backendNamed, compileModel, loadModel } from "../cli/setup.ts";
 import { trainCommand } from "../cli/train.ts";
 import { encodeExamples } from "../data/examples.ts";
@@ -31,7 +32,7 @@ console.log(`CO2: ${x.length} months (${co2.dates[0]} to ${co2.dates.at(-1)}), $
 const extra = process.argv.slice(2);
 const sets = extra.flatMap((a, i) => (extra[i - 1] === "--set" ? [a] : []));
 const checkpoint = `${dir}/co2.ckpt.json`;
-const code = await trainCommand({ file: "examples/co2.rnn", data: `${dir}/co2-train.jsonl`, sets, checkpoint, backend: "compiled", quiet: false, skipInvalid: false });
+const code = await trainCommand({ file: "examples/co2.rnn", data: `${dir}/co2-train.jsonl`, sets, checkpoint, overwrite: true, backend: "compiled", quiet: false, skipInvalid: false });
 if (code !== 0) process.exit(code);
 
 // Run the trained model over the whole series (its state carried through the training years

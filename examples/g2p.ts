@@ -9,7 +9,8 @@
 // in a fixed hash order, so they come from the whole alphabet).
 import { mkdirSync } from "node:fs";
 import { checkpointVocabularies, readCheckpoint, restoreParams } from "../cli/checkpoints.ts";
-import { modelFields, toModelBatch } from "../cli/model-data.ts";
+import { modelFields } from "../cli/model-data.ts";
+import { toModelBatch } from "../data/batches.ts";
 import { backendNamed, compileModel, loadModel } from "../cli/setup.ts";
 import { trainCommand } from "../cli/train.ts";
 import { loadG2p, phoneErrorRate, wordErrorRate, writeG2pData } from "../data/cmudict.ts";
@@ -35,6 +36,7 @@ const code = await trainCommand({
   data: `${dir}/g2p-train.jsonl`,
   sets,
   checkpoint,
+  overwrite: true, // this script's own copy; every run keeps its own directory under runs/
   ...(flag("--epochs") ? { epochs: flag("--epochs") } : {}),
   ...(flag("--limit") ? { limit: flag("--limit") } : {}),
   backend: "compiled",

@@ -23,7 +23,7 @@ const files = {
 const extra = process.argv.slice(2);
 const flag = (name: string) => (extra.includes(name) ? extra[extra.indexOf(name) + 1] : undefined);
 const checkpoint = `${dir}/parity.ckpt.json`;
-const common = { file: "examples/parity.rnn", sets: [], checkpoint, backend: flag("--backend") ?? "compiled", skipInvalid: false };
+const common = { file: "examples/parity.rnn", sets: [], checkpoint, overwrite: true, backend: flag("--backend") ?? "compiled", skipInvalid: false };
 const trained = await trainCommand({ ...common, data: files.train, valid: files.valid, ...(flag("--epochs") ? { epochs: flag("--epochs") } : {}), quiet: false });
 if (trained !== 0) process.exit(trained);
 console.log("on strings of length 40–50, never seen in training:");

@@ -193,13 +193,16 @@ export class RnnParser extends CstParser {
 
   /**
    * The one gate of the grammar. A setting's values are not delimited, so a name after them
-   * could be a value or the next setting: it is a value only after `freeze` (`freeze emb enc`),
-   * and never when it is itself a setting's name (`freeze enc  batch 32`).
+   * could be a value or the next setting: it is a value only after the settings that take names
+   * (`freeze emb enc`, `early_stop patience 5 on loss`), or as the one value of those that take
+   * one (`optimizer sgd`, `lr_schedule cosine`: right after the setting's name), and never when it
+   * is itself a setting's name (`freeze enc  batch 32`).
    */
   private settingValueFollows(setting: IToken): boolean {
     const next = this.LA(1);
     if (!tokenMatcher(next, T.Identifier) || tokenMatcher(this.LA(2), T.LParen)) return true;
-    return setting.image === "freeze" && !T.trainSettingNames.includes(next.image);
+    if (T.trainSettingNames.includes(next.image)) return false;
+    return T.settingsTakingNames.includes(setting.image) || (T.settingsTakingOneName.includes(setting.image) && this.LA(0) === setting);
   }
 
   // ---- cells and layer definitions --------------------------------------------------------------

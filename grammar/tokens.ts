@@ -81,7 +81,12 @@ export const Mean = keyword("mean", [Identifier]);
 export const Over = keyword("over", [Identifier]);
 
 /** The settings a train block knows; a bare name after `freeze` is a layer unless it is one of these. */
-export const trainSettingNames = ["optimizer", "batch", "epochs", "clip_norm", "weight_decay", "bptt", "seed", "freeze"];
+export const trainSettingNames = ["optimizer", "batch", "epochs", "clip_norm", "weight_decay", "bptt", "seed", "freeze", "early_stop", "lr_schedule", "warmup"];
+
+/** Settings whose values may be bare names: `freeze emb enc`, `early_stop patience 5 on accuracy`. */
+export const settingsTakingNames = ["freeze", "early_stop"];
+/** Settings whose one value may be a bare name: `optimizer sgd`, `lr_schedule cosine`. */
+export const settingsTakingOneName = ["optimizer", "lr_schedule"];
 
 // ---- punctuation ----------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-// The runtime's browser-safe API: what generated code imports. Checkpoint files (Node only) are
-// in checkpoint-file.ts, imported separately by code that runs under Node.
+// The runtime's browser-safe API: what generated code imports, and what code of one's own uses
+// to run a trained model (restore, predictor). Checkpoint files (Node only) are in
+// checkpoint-file.ts, imported separately by code that runs under Node.
 
 export type { FloatArray } from "./types.ts";
 export { Rng, type RngState } from "./rng.ts";
@@ -20,3 +21,17 @@ export {
 } from "./checkpoint.ts";
 export type { Axis, CompiledModel, DataLayout, LossLayout, ModelBatch, ParamLayout } from "./model.ts";
 export { argmax, sampleLogits, softmaxInPlace, type SamplingOptions } from "./sampling.ts";
+export { Vocabulary, type VocabularyKind } from "../data/vocabulary.ts";
+export { expectedLayout, restore, type Trained } from "./trained.ts";
+export {
+  predictor,
+  RecordError,
+  type Choice,
+  type ClassPrediction,
+  type Output,
+  type Prediction,
+  type PredictOptions,
+  type Predictor,
+  type PredictorOptions,
+  type TargetPrediction,
+} from "./records.ts";

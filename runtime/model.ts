@@ -74,6 +74,13 @@ export interface CompiledModel<A extends FloatArray = FloatArray> {
   readonly carried: string[];
   /** After loss or lossAndGrad: the carry for the next window — per carried name, each example's last steps in this window (older ones from this window's carry). */
   finalStates(): Map<string, A>;
+  /**
+   * Gradient flow through time: the loss and gradients of the batch computed (into scratch
+   * arrays: nothing of a training step changes), then per recurrent state, at each step, the
+   * mean over the examples running there of |∂L/∂h_t|, the L2 norm of the loss's gradient with
+   * respect to the state. Where it shrinks going back in time, the gradient vanishes.
+   */
+  gradientFlow?(params: Map<string, A>, batch: ModelBatch): Map<string, Float64Array>;
   /** Models with an autoregressive target: each example's generated ids (without <eos>). */
   generate?(params: Map<string, A>, batch: ModelBatch, options: GenerateOptions<A>): Int32Array[];
   /** Beam search of width k: each example's best hypothesis by log-probability per token. */

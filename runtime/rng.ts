@@ -56,6 +56,12 @@ export class Rng {
     return rng;
   }
 
+  /** Goes back (or forward) to a state saved by `state()`: this same generator continues from there. */
+  load(state: unknown): void {
+    const from = Rng.fromState(state);
+    [this.a, this.b, this.c, this.d, this.spare] = [from.a, from.b, from.c, from.d, from.spare];
+  }
+
   state(): RngState {
     return { algorithm: "sfc32", words: [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0], spare: this.spare };
   }

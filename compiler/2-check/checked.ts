@@ -93,7 +93,17 @@ export interface TrainSettings {
   bptt?: number;
   seed: number;
   freeze: string[];
+  /** Stop when the monitored validation number has not improved for `patience` epochs. */
+  earlyStop?: { patience: number };
+  /** What "better" means for early stopping, plateaus and the best checkpoint: the validation loss (lower) or metric. */
+  monitor: "loss" | "accuracy" | "rmse";
+  lrSchedule?: LrSchedule;
+  /** Updates over which the learning rate rises linearly from 0 to its value. */
+  warmup: number;
 }
+
+/** How the learning rate changes: ×factor every N epochs; cosine from lr to 0 over the run; ×factor after N epochs without improvement. */
+export type LrSchedule = { name: "step"; every: number; factor: number } | { name: "cosine" } | { name: "plateau"; patience: number; factor: number };
 
 export interface CheckedModel {
   name: string;

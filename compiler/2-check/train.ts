@@ -11,9 +11,11 @@ export const defaultTrainSettings = (): TrainSettings => ({
   weightDecay: 0,
   seed: 1,
   freeze: [],
+  monitor: "loss",
+  warmup: 0,
 });
 
-type NumberSetting = "batch" | "epochs" | "clip_norm" | "weight_decay" | "bptt" | "seed";
+type NumberSetting = "batch" | "epochs" | "clip_norm" | "weight_decay" | "bptt" | "seed" | "warmup";
 const numberSettings: Record<NumberSetting, { whole: boolean; min: number; describe: string }> = {
   batch: { whole: true, min: 1, describe: "a whole number of examples, at least 1" },
   epochs: { whole: true, min: 1, describe: "a whole number, at least 1" },
@@ -21,9 +23,11 @@ const numberSettings: Record<NumberSetting, { whole: boolean; min: number; descr
   weight_decay: { whole: false, min: 0, describe: "a number, at least 0" },
   bptt: { whole: true, min: 1, describe: "a whole number of steps, at least 1" },
   seed: { whole: true, min: 0, describe: "a whole number" },
+  warmup: { whole: true, min: 0, describe: "a whole number of updates, at least 0" },
 };
 const optimizerArgs: Record<"adam" | "sgd", string[]> = { adam: ["lr", "beta1", "beta2", "eps"], sgd: ["lr", "momentum"] };
-export const settingNames = ["optimizer", ...Object.keys(numberSettings), "freeze"];
+export const settingNames = ["optimizer", ...Object.keys(numberSettings), "freeze", "early_stop", "lr_schedule"];
+const monitors = ["loss", "accuracy", "rmse"] as const;
 
 export function checkTrain(
   blocks: ast.TrainBlock[],
@@ -37,6 +41,8 @@ export function checkTrain(
     if (seen.has(name)) report(diagnostic("settingTwice", s.name.span, name));
     seen.add(name);
     if (name === "optimizer") optimizer(s, settings, report);
+    else if (name === "early_stop") earlyStop(s, settings, report);
+    else if (name === "lr_schedule") lrSchedule(s, settings, report);
     else if (name === "freeze") {
       if (s.values.length === 0) report(diagnostic("settingValue", s.span, name, "the names of layers"));
       for (const v of s.values) {
@@ -55,9 +61,10 @@ export function checkTrain(
   return settings;
 }
 
-/** `--set epochs=2`, `--set lr=0.01`: returns false for a name that is no setting. */
+/** `--set epochs=2`, `--set lr=0.01`, `--set early_stop=5` (the patience): returns false for a name that is no setting. */
 export function overrideSetting(settings: TrainSettings, name: string, value: number): boolean {
   if (Object.hasOwn(numberSettings, name)) setNumber(settings, name as NumberSetting, value);
+  else if (name === "early_stop") settings.earlyStop = { patience: value };
   else if (name === "lr" || name === "momentum" || name === "beta1" || name === "beta2" || name === "eps")
     settings.optimizer[name] = value;
   else return false;
@@ -96,4 +103,43 @@ function optimizer(s: ast.TrainSetting, settings: TrainSettings, report: (d: Dia
       report(diagnostic("settingValue", arg.value.span, argName, argName === "lr" ? "a number above 0" : "a number, at least 0"));
     } else settings.optimizer[argName as "lr"] = value;
   });
+}
+
+/** `early_stop patience 5`, `early_stop patience 5 on accuracy`. */
+function earlyStop(s: ast.TrainSetting, settings: TrainSettings, report: (d: Diagnostic) => void) {
+  const [word, n, on, what, ...rest] = s.values;
+  const patience = n && numberOf(n);
+  const monitor = what?.kind === "ref" ? monitors.find((m) => m === what.name) : undefined;
+  const wellFormed = word?.kind === "ref" && word.name === "patience" && patience !== undefined && Number.isInteger(patience) && patience >= 1;
+  if (!wellFormed || (on && !(on.kind === "ref" && on.name === "on" && monitor)) || rest.length > 0) {
+    report(diagnostic("settingValue", s.span, "early_stop", "`patience N` (N epochs, at least 1), optionally followed by `on loss`, `on accuracy` or `on rmse`"));
+    return;
+  }
+  settings.earlyStop = { patience: patience! };
+  if (monitor) settings.monitor = monitor;
+}
+
+/** `lr_schedule step(every: 10, factor: 0.5)`, `lr_schedule cosine`, `lr_schedule plateau(patience: 2, factor: 0.5)`. */
+function lrSchedule(s: ast.TrainSetting, settings: TrainSettings, report: (d: Diagnostic) => void) {
+  const value = s.values.length === 1 ? s.values[0] : undefined;
+  const name = value?.kind === "ref" ? value.name : value?.kind === "call" ? value.callee.text : undefined;
+  const expected = "step(every: N, factor: F), cosine or plateau(patience: N, factor: F)";
+  if (name !== "step" && name !== "cosine" && name !== "plateau") {
+    report(diagnostic("settingValue", s.span, "lr_schedule", expected));
+    return;
+  }
+  if (name === "cosine") {
+    if (value!.kind === "call" && value!.args.length > 0) report(diagnostic("settingValue", s.span, "lr_schedule", "`cosine` without arguments (it decays from lr to 0 over the run)"));
+    else settings.lrSchedule = { name };
+    return;
+  }
+  const count = name === "step" ? "every" : "patience";
+  const args = new Map((value!.kind === "call" ? value!.args : []).map((a) => [a.name?.text ?? "", numberOf(a.value)]));
+  const n = args.get(count), factor = args.get("factor");
+  const ok = args.size === 2 && n !== undefined && Number.isInteger(n) && n >= 1 && factor !== undefined && factor > 0 && factor < 1;
+  if (!ok) {
+    report(diagnostic("settingValue", s.span, "lr_schedule", `${name}(${count}: N, factor: F) with N a whole number of epochs, at least 1, and F between 0 and 1`));
+    return;
+  }
+  settings.lrSchedule = name === "step" ? { name, every: n!, factor: factor! } : { name, patience: n!, factor: factor! };
 }

@@ -10,6 +10,8 @@ export interface AdjointStep {
   nodes: GraphBuilder["nodes"];
   /** Forward nodes whose values this step reads: they must be kept by the forward pass. */
   kept: Set<number>;
+  /** A loop's per-example states: the node of each one's whole adjoint at this step, ∂L/∂h_t (Block.flows). */
+  flows: { name: string; node: number }[];
 }
 
 export function adjointStep(block: Block): AdjointStep {
@@ -45,10 +47,14 @@ export function adjointStep(block: Block): AdjointStep {
   }
   for (const term of block.losses) contribute(term.node, b.node("seed", [], [], true, { loss: term.loss }));
 
+  // By the time the sweep reaches a node, every use of it has added to its adjoint: a stored
+  // state's adjoint is then ∂L/∂h_t, through later steps, other blocks and this step alike.
+  const flows: AdjointStep["flows"] = [];
   for (let id = forward.length - 1; id >= 0; id--) {
     const g = adjoints.get(id);
     if (g === undefined) continue;
     const node = forward[id];
+    if (block.kind === "loop" && node.batched) for (const store of block.stores) if (store.node === id) flows.push({ name: store.name, node: g });
     const rule = vjpRules[node.op];
     if (rule === "not differentiable" || rule === "sink" || rule === "forms gradients only") continue;
     if (rule === "leaf") {
@@ -60,5 +66,5 @@ export function adjointStep(block: Block): AdjointStep {
     const contributions = rule({ b, node, g, x: (i) => primal(node.args[i]), y: () => primal(id), arg: (i) => forward[node.args[i]] });
     contributions.forEach((adjoint, i) => contribute(node.args[i], adjoint));
   }
-  return { nodes: b.nodes, kept };
+  return { nodes: b.nodes, kept, flows };
 }

@@ -20,6 +20,7 @@ export function differentiate(program: Program): DifferentiatedProgram {
       losses: [],
       comment: `adjoint of ${block.comment}`,
       primalOf: i,
+      ...(step.flows.length > 0 ? { flows: step.flows } : {}),
     });
   }
   return { ...program, backward, kept };

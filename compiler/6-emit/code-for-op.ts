@@ -1,5 +1,5 @@
 // The TypeScript for one node at one step, for every op: the same definitions as the
-// reference interpreter (ir/interpret.ts), with the sizes written in. A node writes its step
+// reference interpreter (ir/op-semantics.ts), with the sizes written in. A node writes its step
 // value into its buffer `out`: B rows of `n` numbers, or one row when it is shared. It loops
 // over B rows when it or anything it reads is per example (rowsOf), and reads a shared
 // argument's one row for every example (rowAt).

@@ -131,7 +131,8 @@ export function blockCode(
     if (block.kind === "loop" && primalOf !== undefined && node.op === "outer" && x.op === "primal" && g.batched && x.batched)
       deferred.set(id, { g: `dg_${stepName}_${id}`, x: names.tape(primalOf, x.attrs.node!), m: node.shape[0], n: node.shape[1] });
   }
-  const fused = fusedNodes(block, uses, new Set([...kept, ...block.stores.map((s) => s.node), ...block.losses.map((l) => l.node)]));
+  const flows = block.flows ?? [];
+  const fused = fusedNodes(block, uses, new Set([...kept, ...block.stores.map((s) => s.node), ...block.losses.map((l) => l.node), ...flows.map((f) => f.node)]));
   // Constants are literals in the code, except where an array is read: by a product, a concat, a
   // loss, a store or the tape. Those few get a buffer of one number.
   const materialized = new Set<number>([...kept, ...block.stores.map((s) => s.node)].filter((id) => block.nodes[id].op === "const"));
@@ -193,6 +194,8 @@ export function blockCode(
   if (forwardIndex !== undefined) for (const id of kept) lines.push(copyRows(id, names.tape(forwardIndex, id), "t"));
   for (const store of block.stores)
     lines.push(block.kind === "loop" ? copyRows(store.node, names.sequence(store.name), "t") : copyRows(store.node, names.value(store.name), "0"));
+  // ∂L/∂h_t of each state, kept only while gradientFlow() asks for it.
+  for (const flow of flows) lines.push(`  if (FLOW) ${copyRows(flow.node, names.flow(flow.name), "t").trim()}`);
   for (const term of block.losses)
     lines.push(`  for (let b = 0; b < B; b++) if (t < ${L}[b]) loss += W${term.loss} * ${buffer(term.node)}[b];`);
   lines.push("  return loss;", "}");

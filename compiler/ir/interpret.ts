@@ -1,8 +1,9 @@
-// A slow, plain reference interpreter of the IR, in float64: the living definition of every
-// op, and the oracle that generated code and gradients are tested against.
+// A slow, plain reference interpreter of the IR, in float64: it runs blocks of the ops that
+// op-semantics.ts defines, step by step, and is the oracle that generated code and gradients
+// are tested against.
 import type { Axis, Block, DifferentiatedProgram, Node, Program, TimeIndex } from "./nodes.ts";
 import { batchDenominators } from "../../runtime/batch.ts";
-import type { Op } from "./ops.ts";
+import { evaluate } from "./op-semantics.ts";
 
 /** One minibatch. Sequences are time-major: value (t, b, i) at (t * B + b) * size + i. */
 export interface Batch {
@@ -30,7 +31,7 @@ export interface ForwardResult {
 const product = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const sizeOf = (n: Node) => product(n.shape);
 
-/** What a step's leaves read; everything else is the op table below. */
+/** What a step's leaves read; everything else is the op table (op-semantics.ts). */
 interface StepContext {
   program: Program;
   batch: Batch;
@@ -45,183 +46,13 @@ interface StepContext {
   seeds: (loss: number, b: number) => number;
 }
 
-interface Adjoints {
+export interface Adjoints {
   params: Params;
   sequences: Map<string, Float64Array>;
   values: Map<string, Float64Array>;
+  /** Per state of a loop, ∂L/∂h_t at every step ([T][B][size]): Block.flows. */
+  flows: Map<string, Float64Array>;
 }
-
-type Evaluate = (node: Node, args: Float64Array[], B: number, argNodes: Node[]) => Float64Array;
-
-/** Elementwise on two operands, either of which may be a scalar (per example or shared). */
-function binary(f: (a: number, b: number) => number): Evaluate {
-  return (node, [x, y], B, [nx, ny]) => {
-    const n = sizeOf(node);
-    const out = new Float64Array(B * n);
-    const sx = sizeOf(nx), sy = sizeOf(ny);
-    for (let b = 0; b < B; b++)
-      for (let i = 0; i < n; i++) {
-        const a = x[(nx.batched ? b * sx : 0) + (sx === 1 ? 0 : i)];
-        const c = y[(ny.batched ? b * sy : 0) + (sy === 1 ? 0 : i)];
-        out[b * n + i] = f(a, c);
-      }
-    return node.batched ? out : out.subarray(0, n);
-  };
-}
-
-function unary(f: (a: number) => number): Evaluate {
-  return (_node, [x]) => x.map(f);
-}
-
-/** Applies `f` to each example's row. */
-function perExample(f: (row: Float64Array, out: Float64Array) => void): Evaluate {
-  return (node, args, B, argNodes) => {
-    const n = sizeOf(node);
-    const out = new Float64Array(B * n);
-    const m = sizeOf(argNodes[0]);
-    for (let b = 0; b < B; b++) f(args[0].subarray(b * m, (b + 1) * m), out.subarray(b * n, (b + 1) * n));
-    return out;
-  };
-}
-
-const sigmoid = (a: number) => 1 / (1 + Math.exp(-a));
-const softplus = (a: number) => Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a)));
-const logSumExp = (row: ArrayLike<number>, from = 0, to = row.length) => {
-  let max = -Infinity;
-  for (let i = from; i < to; i++) max = Math.max(max, row[i]);
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += Math.exp(row[i] - max);
-  return max + Math.log(sum);
-};
-
-/** The definition of every computing op. Leaves and sinks are handled by the block runner. */
-const evaluate: Record<Exclude<Op, "param" | "const" | "data" | "read" | "value" | "primal" | "seed" | "adjoint" | "accumulate">, Evaluate> = {
-  add: binary((a, b) => a + b),
-  sub: binary((a, b) => a - b),
-  mul: binary((a, b) => a * b),
-  div: binary((a, b) => a / b),
-  neg: unary((a) => -a),
-  sigmoid: unary(sigmoid),
-  tanh: unary(Math.tanh),
-  relu: unary((a) => Math.max(a, 0)),
-  step: unary((a) => (a > 0 ? 1 : 0)),
-  exp: unary(Math.exp),
-  log: unary(Math.log),
-  softmax: perExample((row, out) => {
-    const lse = logSumExp(row);
-    for (let i = 0; i < row.length; i++) out[i] = Math.exp(row[i] - lse);
-  }),
-  log_softmax: perExample((row, out) => {
-    const lse = logSumExp(row);
-    for (let i = 0; i < row.length; i++) out[i] = row[i] - lse;
-  }),
-  sum: perExample((row, out) => {
-    out[0] = row.reduce((a, b) => a + b, 0);
-  }),
-  broadcast: perExample((row, out) => out.fill(row[0])),
-  batch_sum: (node, [x], B) => {
-    const n = sizeOf(node);
-    const out = new Float64Array(n);
-    for (let b = 0; b < B; b++) for (let i = 0; i < n; i++) out[i] += x[b * n + i];
-    return out;
-  },
-  concat: (node, args, B, argNodes) => {
-    const n = sizeOf(node);
-    const out = new Float64Array(B * n);
-    for (let b = 0; b < B; b++) {
-      let at = 0;
-      args.forEach((x, k) => {
-        const m = sizeOf(argNodes[k]);
-        out.set(x.subarray(b * m, (b + 1) * m), b * n + at);
-        at += m;
-      });
-    }
-    return out;
-  },
-  slice: (node, [x], B, [nx]) => {
-    const n = sizeOf(nx), { from = 0, to = 0 } = node.attrs;
-    const out = new Float64Array(B * (to - from));
-    for (let b = 0; b < B; b++) out.set(x.subarray(b * n + from, b * n + to), b * (to - from));
-    return out;
-  },
-  pad: (node, [g], B) => {
-    const n = node.attrs.size!, { from = 0, to = 0 } = node.attrs;
-    const out = new Float64Array(B * n);
-    for (let b = 0; b < B; b++) out.set(g.subarray(b * (to - from), (b + 1) * (to - from)), b * n + from);
-    return out;
-  },
-  onehot: perExample((row, out) => {
-    const id = row[0];
-    if (id >= 0 && id < out.length) out[id] = 1; // an id out of range is all zeros (as tf.one_hot)
-  }),
-  matvec: (_node, [w, x], B, [nw]) => {
-    const [m, n] = nw.shape;
-    const out = new Float64Array(B * m);
-    for (let b = 0; b < B; b++)
-      for (let i = 0; i < m; i++) {
-        let s = 0;
-        for (let j = 0; j < n; j++) s += w[i * n + j] * x[b * n + j];
-        out[b * m + i] = s;
-      }
-    return out;
-  },
-  matvec_t: (_node, [w, g], B, [nw]) => {
-    const [m, n] = nw.shape;
-    const out = new Float64Array(B * n);
-    for (let b = 0; b < B; b++)
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[b * n + j] += w[i * n + j] * g[b * m + i];
-    return out;
-  },
-  outer: (node, [g, x], B) => {
-    const [m, n] = node.shape;
-    const out = new Float64Array(m * n);
-    for (let b = 0; b < B; b++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] += g[b * m + i] * x[b * n + j];
-    return out;
-  },
-  gather: (_node, [w, ids], B, [nw]) => {
-    const [m, v] = nw.shape;
-    const out = new Float64Array(B * m);
-    for (let b = 0; b < B; b++) {
-      const id = ids[b];
-      if (id >= 0 && id < v) for (let i = 0; i < m; i++) out[b * m + i] = w[i * v + id];
-    }
-    return out;
-  },
-  scatter: (node, [g, ids], B) => {
-    const [m, v] = node.shape;
-    const out = new Float64Array(m * v);
-    for (let b = 0; b < B; b++) {
-      const id = ids[b];
-      if (id >= 0 && id < v) for (let i = 0; i < m; i++) out[i * v + id] += g[b * m + i];
-    }
-    return out;
-  },
-  cross_entropy: (_node, [z, ids], B, [nz]) => {
-    const k = sizeOf(nz);
-    const out = new Float64Array(B);
-    for (let b = 0; b < B; b++) {
-      const id = ids[b];
-      out[b] = id >= 0 && id < k ? logSumExp(z, b * k, (b + 1) * k) - z[b * k + id] : 0;
-    }
-    return out;
-  },
-  binary_cross_entropy: (_node, [z, y], B, [nz]) => {
-    const n = sizeOf(nz);
-    const out = new Float64Array(B);
-    for (let b = 0; b < B; b++) for (let i = 0; i < n; i++) out[b] += softplus(z[b * n + i]) - y[b * n + i] * z[b * n + i];
-    return out;
-  },
-  mse: (_node, [p, y], B, [np]) => {
-    const n = sizeOf(np);
-    const out = new Float64Array(B);
-    for (let b = 0; b < B; b++) {
-      for (let i = 0; i < n; i++) out[b] += (p[b * n + i] - y[b * n + i]) ** 2;
-      out[b] /= n;
-    }
-    return out;
-  },
-};
-
 
 /** Length of each example on an axis (every example has 1 step where there is no axis). */
 function lengthsOn(batch: Batch, axis: Axis | undefined): Int32Array {
@@ -380,6 +211,7 @@ function runBlock(block: Block, index: number, ctx: Omit<StepContext, "t" | "axi
     }
     for (const term of block.losses)
       for (let b = 0; b < B; b++) if (t < lengths[b]) loss += ctx.seeds(term.loss, b) * step[term.node][b];
+    for (const { name, node } of block.flows ?? []) ctx.adjoints!.flows.get(name)!.set(step[node], t * B * sizeOf(block.nodes[node]));
   }
   tape?.set(index, kept);
   return loss;
@@ -410,16 +242,19 @@ function carriesOf(program: Program, batch: Batch): Map<string, Float64Array> {
 }
 
 /** The loss and the gradient of every param, by running the backward blocks. */
-export function lossAndGradient(program: DifferentiatedProgram, params: Params, batch: Batch): { loss: number; grads: Params; forward: ForwardResult } {
+export function lossAndGradient(program: DifferentiatedProgram, params: Params, batch: Batch): { loss: number; grads: Params; forward: ForwardResult; adjoints: Adjoints } {
   const result = forward(program, params, batch, program.kept);
   const adjoints: Adjoints = {
     params: new Map(program.params.map((p) => [p.name, new Float64Array(p.shape.reduce((a, b) => a * b, 1))])),
     sequences: new Map(program.sequences.map((s) => [s.name, new Float64Array(maxLength(batch, s.axis) * batch.size * s.size)])),
     values: new Map(program.values.map((v) => [v.name, new Float64Array(batch.size * v.size)])),
+    flows: new Map(
+      program.backward.flatMap((block) => (block.flows ?? []).map(({ name, node }) => [name, new Float64Array(maxLength(batch, block.axis) * batch.size * sizeOf(block.nodes[node]))] as const)),
+    ),
   };
   const ctx = { program, batch, params, sequences: result.sequences, values: result.values, carries: result.carries, adjoints, seeds: seedsFor(program, batch) };
   for (const block of program.backward) runBlock(block, -1, { ...ctx, tape: result.tape.get(block.primalOf!) ?? new Map() });
-  return { loss: result.loss, grads: adjoints.params, forward: result };
+  return { loss: result.loss, grads: adjoints.params, forward: result, adjoints };
 }
 
 /**
@@ -445,4 +280,27 @@ export function finalStates(program: Program, batch: Batch, result: ForwardResul
       return [c.name, out];
     }),
   );
+}
+
+/** Per recurrent state, at each step, the mean over the examples running there of |∂L/∂h_t| (runtime/model.ts's gradientFlow). */
+export function gradientFlow(program: Program, batch: Batch, adjoints: Adjoints): Map<string, Float64Array> {
+  const B = batch.size;
+  const flow = new Map<string, Float64Array>();
+  for (const s of program.sequences) {
+    const d = adjoints.flows.get(s.name);
+    if (!s.direction || !d) continue;
+    const lengths = lengthsOn(batch, s.axis);
+    const norms = new Float64Array(maxLength(batch, s.axis));
+    for (let t = 0; t < norms.length; t++) {
+      let sum = 0, count = 0;
+      for (let b = 0; b < B; b++) {
+        if (t >= lengths[b]) continue;
+        sum += Math.hypot(...d.subarray((t * B + b) * s.size, (t * B + b + 1) * s.size));
+        count++;
+      }
+      norms[t] = count > 0 ? sum / count : 0;
+    }
+    flow.set(s.name, norms);
+  }
+  return flow;
 }

@@ -3,7 +3,7 @@
 // Slow and in float64; everything that knows it runs on the interpreter is in this file.
 import type { CompiledModel, LossLayout, ModelBatch } from "../../runtime/model.ts";
 import type { FloatArray } from "../../runtime/types.ts";
-import { finalStates, forward, lossAndGradient, maxLength, type Batch, type ForwardResult } from "./interpret.ts";
+import { finalStates, forward, gradientFlow, lossAndGradient, maxLength, type Batch, type ForwardResult } from "./interpret.ts";
 import type { DifferentiatedProgram, Node } from "./nodes.ts";
 
 /** Where each loss's prediction (the first argument of its loss node) is computed. */
@@ -45,6 +45,10 @@ export function interpretedModel(program: DifferentiatedProgram): CompiledModel<
       remember(batch, result.forward);
       for (const [name, grad] of result.grads) grads.get(name)!.set(grad);
       return result.loss;
+    },
+    gradientFlow(params, modelBatch) {
+      const batch = toBatch(modelBatch);
+      return gradientFlow(program, batch, lossAndGradient(program, params, batch).adjoints);
     },
     predict(params, modelBatch) {
       const batch = toBatch(modelBatch);

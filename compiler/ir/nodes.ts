@@ -46,6 +46,8 @@ export interface Block {
   comment: string;
   /** A backward block: the forward block whose values it reads through `primal`. */
   primalOf?: number;
+  /** A backward loop: the node holding each state's whole adjoint at the step, ∂L/∂h_t, for gradientFlow. */
+  flows?: { name: string; node: number }[];
 }
 
 export interface ParamInfo {

@@ -329,6 +329,12 @@ export async function parallelModel(moduleFile: string, threads: number, options
     finalStates,
     close,
   };
+  const flow = local.gradientFlow?.bind(local);
+  if (flow)
+    model.gradientFlow = (params, batch) => {
+      lastParts = 0; // a probe, whole on the main thread
+      return flow(params, batch);
+    };
   if (local.generate) model.generate = local.generate.bind(local);
   if (local.beamSearch) model.beamSearch = local.beamSearch.bind(local);
   return model;

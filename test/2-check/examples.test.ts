@@ -88,4 +88,7 @@ describe("the examples of LANGUAGE.md", () => {
     expect(m.train.bptt).toBe(64);
     expect(m.losses[0]).toMatchObject({ kind: "mse", target: "next", axis: "t" });
   });
+
+  it("spam: a GRU each way, max-pooled over time by a recurrence, binary cross-entropy", () => expect(loops(checkExample("spam"))).toEqual(["map t: e", "forward t: f (f)", "backward t: b (b)", "map t: x", "forward t: m (m)"]));
+  it("moby: two stacked LSTMs over an autoregressive target, truncated BPTT", () => expect(checkExample("moby").train.bptt).toBe(64));
 });

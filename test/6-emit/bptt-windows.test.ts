@@ -63,6 +63,21 @@ const programs: { name: string; reads: string; source: string; sizes?: Record<st
 }`,
     sizes: { "vocab(w)": 5 },
   },
+  {
+    name: "tokens_mean",
+    reads: "w[t-1], a loss averaged over the batch's tokens, not each window's",
+    source: `model tokens_mean {
+  dims { E = 2, H = 3 }
+  target w: seq<token>
+  layer emb = embedding(vocab(w), E)
+  layer cell = gru(E, H)
+  layer head = dense(H, vocab(w))
+  h[t] = cell(emb(w[t-1]), h[t-1])
+  loss cross_entropy(head(h[t]), w[t]) mean over tokens
+  train { bptt 3 }
+}`,
+    sizes: { "vocab(w)": 5 },
+  },
 ];
 
 function compile(source: string, sizes: Record<string, number> = {}): DifferentiatedProgram {
@@ -91,7 +106,7 @@ function runWindows(model: CompiledModel, params: Map<string, Float64Array>, bat
   let loss = 0;
   let carry: ModelBatch["carry"];
   const predictions: Float64Array[][] = [];
-  for (const part of windows(batch, "t", model.data, K)) {
+  for (const part of windows(batch, "t", model.data, K, model.losses)) {
     const window = carry ? { ...part, carry } : part;
     loss += model.loss(params, window);
     predictions.push(model.predict(params, window).map((a) => Float64Array.from(a)));

@@ -3,11 +3,9 @@
 // run in headless Chromium (Debian's /usr/bin/chromium, which .ci/run installs). The page's
 // names, for a fixed seed, are those `rnnc sample` prints under Node, token for token.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext } from "playwright-core";
 import type { SampleOptions } from "../../browser/api.ts";
@@ -16,10 +14,9 @@ import { sampleCommand } from "../../cli/sample.ts";
 import { trainCommand } from "../../cli/train.ts";
 import { captionExample } from "../../data/caption.ts";
 import { loadNames } from "../../data/names.ts";
+import { CHROMIUM, chromiumAbsent, FLAGS, serveSite } from "./chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
-const absent = !existsSync(CHROMIUM);
+const absent = chromiumAbsent;
 if (absent) {
   console.warn(`\n*** test/browser SKIPPED: ${CHROMIUM} is absent. Install it (as root): apt-get update && apt-get install -y chromium — .ci/run does. ***\n`);
 }
@@ -53,14 +50,13 @@ const RUNS: SampleOptions[] = [
   { beam: 4, seed: 1, maxLength: 20 },
 ];
 
-const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".json": "application/json" };
 
 describe.skipIf(absent)("a trained model in a web page (headless Chromium)", { timeout: 120_000 }, () => {
   let dir = "";
   let site = "";
   let checkpoint = "";
   let userDataDir = "";
-  let server: Server | undefined;
+  let server: Awaited<ReturnType<typeof serveSite>> | undefined;
   let context: BrowserContext | undefined;
   let origin = "";
   const requests: string[] = [];
@@ -75,26 +71,18 @@ describe.skipIf(absent)("a trained model in a web page (headless Chromium)", { t
     mkdirSync(site);
     const train = loadNames().train.filter((_, i) => i % 40 === 0);
     writeFileSync(join(dir, "train.jsonl"), train.map((name) => JSON.stringify({ name })).join("\n") + "\n");
-    const trained = await trainCommand({ file: "examples/names.rnn", data: join(dir, "train.jsonl"), sets: ["E=8", "H=16"], epochs: "6", batch: "16", checkpoint, backend: "compiled", quiet: true, skipInvalid: false });
+    const trained = await trainCommand({ file: "examples/names.rnn", data: join(dir, "train.jsonl"), sets: ["E=8", "H=16"], epochs: "6", batch: "16", checkpoint, runDir: join(dir, "run"), backend: "compiled", quiet: true, skipInvalid: false });
     expect(trained).toBe(0);
     writeFileSync(join(site, "index.html"), PAGE);
     compiled = spawnSync(process.execPath, ["cli/rnnc.js", "compile", "--target", "browser", "examples/names.rnn", "--checkpoint", checkpoint, "-o", join(site, "names.js")], { encoding: "utf8", timeout: 60_000 });
 
-    const http = createServer((request, response) => {
-      const path = new URL(request.url ?? "/", "http://127.0.0.1").pathname;
-      requests.push(path);
-      const file = join(site, path === "/" ? "index.html" : path.slice(1));
-      if (!file.startsWith(site + "/") || !existsSync(file)) return void response.writeHead(404).end("not found");
-      response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-    });
-    server = http;
-    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    server = await serveSite(site, requests);
+    origin = server.origin;
   }, 60_000);
 
   afterAll(async () => {
     await context?.close();
-    if (server) await new Promise((resolve) => server!.close(resolve));
+    await server?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
@@ -162,7 +150,7 @@ describe("a model with inputs", { timeout: 60_000 }, () => {
       writeFileSync(join(dir, "train.jsonl"), Array.from({ length: 100 }, (_, i) => JSON.stringify(captionExample((i * 37) % 1000))).join("\n") + "\n");
       const checkpoint = join(dir, "caption.ckpt.json");
       const common = { file: "examples/caption.rnn", checkpoint, sets: [] };
-      expect(await trainCommand({ ...common, data: join(dir, "train.jsonl"), sets: ["E=8", "H=16"], epochs: "1", backend: "compiled", quiet: true, skipInvalid: false })).toBe(0);
+      expect(await trainCommand({ ...common, data: join(dir, "train.jsonl"), sets: ["E=8", "H=16"], epochs: "1", runDir: join(dir, "run"), backend: "compiled", quiet: true, skipInvalid: false })).toBe(0);
       const module = join(dir, "caption.js");
       const compiled = spawnSync(process.execPath, ["cli/rnnc.js", "compile", "--target", "browser", "examples/caption.rnn", "--checkpoint", checkpoint, "-o", module], { encoding: "utf8", timeout: 60_000 });
       expect(compiled.status, compiled.stderr).toBe(0);

@@ -13,7 +13,7 @@ it("samples names from a trained checkpoint, reproducibly by seed", { timeout: 6
   writeFileSync(join(dir, "train.jsonl"), names.map((name) => JSON.stringify({ name })).join("\n") + "\n");
   const checkpoint = join(dir, "names.ckpt.json");
   const common = { file: "examples/names.rnn", sets: ["H=16", "E=8"], checkpoint };
-  expect(await trainCommand({ ...common, data: join(dir, "train.jsonl"), epochs: "30", backend: "compiled", quiet: true, skipInvalid: false })).toBe(0);
+  expect(await trainCommand({ ...common, data: join(dir, "train.jsonl"), epochs: "30", runDir: join(dir, "run"), backend: "compiled", quiet: true, skipInvalid: false })).toBe(0);
 
   const sample = async (seed: string) => {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadExamples } from "../../data/examples.ts";
+import { loadExamples } from "../../data/load-examples.ts";
 import type { DataField } from "../../data/fields.ts";
 import {
   cmudictPhones, editDistance, g2pEntries, isTestWord, loadG2p, phoneErrorRate, readCmudict, splitG2p, stripStress,

@@ -9,7 +9,7 @@ import {
   applyStandardisation, co2CsvPath, co2Stats, fillMonthlyGaps, invertStandardisation, loadCo2, nextStepRecord,
   parseCo2Csv, persistenceRmse, seasonalDifferenceRmse, seasonalNaiveRmse, standardise, writeCo2Data,
 } from "../../data/co2.ts";
-import { loadExamples } from "../../data/examples.ts";
+import { loadExamples } from "../../data/load-examples.ts";
 import type { DataField } from "../../data/fields.ts";
 
 const data = loadCo2();

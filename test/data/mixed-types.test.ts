@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDataError } from "../../data/errors.ts";
-import { encodeExamples, loadExamples } from "../../data/examples.ts";
+import { encodeExamples } from "../../data/examples.ts";
+import { loadExamples } from "../../data/load-examples.ts";
 import type { DataField } from "../../data/fields.ts";
 import { parseJsonLines } from "../../data/jsonl.ts";
 

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadExamples } from "../../data/examples.ts";
+import { loadExamples } from "../../data/load-examples.ts";
 import type { DataField } from "../../data/fields.ts";
 import {
   allNames, bigramBaseline, evaluateBigram, fnv1a32, isHeldOutName, leaveOneOutNats, loadNames, NAME_PACKAGES,

@@ -68,6 +68,7 @@ it("caption.rnn reads held-out vectors greedily, whole captions right", { timeou
     data: files.train,
     valid: files.valid,
     checkpoint,
+    runDir: join(dir, "run"),
     backend: "compiled",
     quiet: true,
     skipInvalid: false,

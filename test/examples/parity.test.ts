@@ -3,7 +3,7 @@
 // 40–50 (never seen) at 99% or better.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { expect, it } from "vitest";
 import { readCheckpoint } from "../../cli/checkpoints.ts";
 import type { Metric } from "../../cli/metrics.ts";
@@ -20,8 +20,8 @@ it("parity learns to 100% held out and generalizes to longer strings", { timeout
   const seen = new Set(train.map((e) => e.bits));
   const common = { file: "examples/parity.rnn", sets: [], backend: "compiled", quiet: true, skipInvalid: false };
   const accuracyOn = async (valid: string, epochs: string) => {
-    const checkpoint = join(dir, `parity-${epochs}.ckpt.json`);
-    const code = await trainCommand({ ...common, data: join(dir, "train.jsonl"), valid, epochs, checkpoint });
+    const checkpoint = join(dir, `parity-${basename(valid, ".jsonl")}.ckpt.json`);
+    const code = await trainCommand({ ...common, data: join(dir, "train.jsonl"), valid, epochs, checkpoint, runDir: join(dir, `run-${basename(valid, ".jsonl")}`) });
     expect(code).toBe(0);
     const history = (readCheckpoint(checkpoint).meta as { history: { valid: Metric[] }[] }).history;
     return history.at(-1)!.valid[0].value;

@@ -30,8 +30,8 @@ const history = (checkpoint: string) => (readCheckpoint(checkpoint).meta as { hi
 describe("rnnc train --threads", { timeout: 60_000 }, () => {
   it("trains on 2 threads what 1 thread trains, and exits", async () => {
     const [two, one] = await Promise.all([
-      rnnc("train", model, "--data", trainFile, "--epochs", "4", "--threads", "2", "--checkpoint", join(dir, "two.ckpt.json")),
-      rnnc("train", model, "--data", trainFile, "--epochs", "4", "--threads", "1", "--checkpoint", join(dir, "one.ckpt.json")),
+      rnnc("train", model, "--data", trainFile, "--epochs", "4", "--threads", "2", "--checkpoint", join(dir, "two.ckpt.json"), "--run-dir", join(dir, "run-two")),
+      rnnc("train", model, "--data", trainFile, "--epochs", "4", "--threads", "1", "--checkpoint", join(dir, "one.ckpt.json"), "--run-dir", join(dir, "run-one")),
     ]);
     expect(two.err).toBe("");
     expect(two.code).toBe(0);
@@ -50,7 +50,7 @@ describe("rnnc train --threads", { timeout: 60_000 }, () => {
     console.log = (line: string) => lines.push(line);
     let code: number;
     try {
-      code = await trainCommand({ file: model, data: trainFile, sets: ["epochs=4"], checkpoint: join(dir, "auto.ckpt.json"), backend: "compiled", quiet: false, skipInvalid: false });
+      code = await trainCommand({ file: model, data: trainFile, sets: ["epochs=4"], checkpoint: join(dir, "auto.ckpt.json"), runDir: join(dir, "run-auto"), backend: "compiled", quiet: false, skipInvalid: false });
     } finally {
       console.log = log;
     }

@@ -2,7 +2,8 @@
 // binds (and the ones the model fixes), and time-major minibatches with padding.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { dataSizes, exampleLengths, modelFields, toModelBatch } from "../../cli/model-data.ts";
+import { dataSizes, modelFields } from "../../cli/model-data.ts";
+import { exampleLengths, toModelBatch } from "../../data/batches.ts";
 import type { CheckedModel } from "../../compiler/2-check/checked.ts";
 import { checkSource } from "../../compiler/index.ts";
 import { encodeExamples } from "../../data/examples.ts";
@@ -50,6 +51,11 @@ describe("the data fields of every example model", () => {
       { name: "series", role: "input", sequence: true, element: vector(1), axis: "t" },
       { name: "next", role: "target", sequence: true, element: vector(1), axis: "t" },
     ],
+    spam: [
+      { name: "words", role: "input", sequence: true, element: token, axis: "t" },
+      { name: "label", role: "target", sequence: false, element: klass },
+    ],
+    moby: [{ name: "text", role: "target", sequence: true, element: token, axis: "t", autoregressive: true }],
   };
   const files = readdirSync("examples").filter((f) => f.endsWith(".rnn")).map((f) => f.slice(0, -4));
   it.each(files)("%s", (name) => {

@@ -28,13 +28,17 @@ beforeAll(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
+/** Each run writes into a run directory of its own, in the temporary directory. */
+let runs = 0;
+const nextRunDir = () => join(dir, "runs", String(++runs));
+
 /** Runs the command, collecting what it prints. */
 async function train(args: Partial<TrainArgs>) {
   const out: string[] = [];
   const err: string[] = [];
   vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
   vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  const code = await trainCommand({ file: model, data: trainFile, sets: [], backend: "interpreted", quiet: false, skipInvalid: false, ...args });
+  const code = await trainCommand({ file: model, data: trainFile, sets: [], backend: "interpreted", quiet: false, skipInvalid: false, runDir: nextRunDir(), ...args });
   vi.restoreAllMocks();
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
@@ -45,8 +49,8 @@ describe("rnnc train", () => {
     const { code, out, err } = await train({ valid: validFile, epochs: "20", checkpoint });
     expect(err).toBe("");
     expect(code).toBe(0);
-    expect(out).toMatch(/^epoch 1\/20  train loss \d\.\d{3}  valid loss \d\.\d{3}  valid accuracy \d+\.\d%  \(\d+\.\d s\)$/m);
-    expect(out).toContain(`checkpoint: ${checkpoint}`);
+    expect(out).toMatch(/^epoch 1\/20  train loss \d\.\d{3}  valid loss \d\.\d{3}  valid accuracy \d+\.\d%  lr 0\.0100  \(\d+\.\d s\)  best$/m);
+    expect(out).toContain(`run directory: ${join(dir, "runs", String(runs))}`);
 
     const saved = readCheckpoint(checkpoint);
     const history = saved.meta.history as { trainLoss: number; validLoss: number }[];
@@ -106,12 +110,19 @@ describe("rnnc train", () => {
     const checkpoint = join(dir, "nan.ckpt.json");
     expect((await train({ checkpoint, epochs: "1", quiet: true })).code).toBe(0);
     const before = readFileSync(checkpoint);
-    const { code, err } = await train({ checkpoint, epochs: "3", sets: ["lr=1e308"] });
+    // Another run does not take over the first one's checkpoint unless told to.
+    const refused = await train({ checkpoint, epochs: "3" });
+    expect(refused.code).toBe(2);
+    expect(refused.err).toBe(`rnnc train: ${checkpoint} holds the checkpoint of the run in ${join(dir, "runs", String(runs - 1))}; pass --overwrite to replace it, or name another path`);
+    const runDir = nextRunDir();
+    const { code, err } = await train({ checkpoint, epochs: "3", sets: ["lr=1e308"], overwrite: true, runDir });
     expect(code).toBe(1);
     expect(err).toMatch(/^rnnc train: stopped at epoch 1, batch 2 of 10: the (loss|gradient of \S+\[\d+\]) is (NaN|-?Infinity)$/m);
-    expect(err).toContain(`${checkpoint} is left as it was (no epoch of this run finished)`);
+    expect(err).toContain("no checkpoint was saved (no epoch finished)");
     expect(readFileSync(checkpoint).equals(before)).toBe(true);
+    expect(existsSync(join(runDir, "last.ckpt"))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(readdirSync(runDir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
   it("leaves the params of frozen layers as initialized", async () => {

@@ -1,0 +1,178 @@
+// The definition of every computing op, in float64: what each one computes from its arguments'
+// values for a batch of `B` rows. The reference interpreter (interpret.ts) runs blocks of them;
+// the emitted code (6-emit/code-for-op.ts) and the kernels are tested against these.
+import type { Node } from "./nodes.ts";
+import type { Op } from "./ops.ts";
+
+const sizeOf = (n: Node) => n.shape.reduce((a, b) => a * b, 1);
+
+export type Evaluate = (node: Node, args: Float64Array[], B: number, argNodes: Node[]) => Float64Array;
+
+/** Elementwise on two operands, either of which may be a scalar (per example or shared). */
+function binary(f: (a: number, b: number) => number): Evaluate {
+  return (node, [x, y], B, [nx, ny]) => {
+    const n = sizeOf(node);
+    const out = new Float64Array(B * n);
+    const sx = sizeOf(nx), sy = sizeOf(ny);
+    for (let b = 0; b < B; b++)
+      for (let i = 0; i < n; i++) {
+        const a = x[(nx.batched ? b * sx : 0) + (sx === 1 ? 0 : i)];
+        const c = y[(ny.batched ? b * sy : 0) + (sy === 1 ? 0 : i)];
+        out[b * n + i] = f(a, c);
+      }
+    return node.batched ? out : out.subarray(0, n);
+  };
+}
+
+function unary(f: (a: number) => number): Evaluate {
+  return (_node, [x]) => x.map(f);
+}
+
+/** Applies `f` to each example's row. */
+function perExample(f: (row: Float64Array, out: Float64Array) => void): Evaluate {
+  return (node, args, B, argNodes) => {
+    const n = sizeOf(node);
+    const out = new Float64Array(B * n);
+    const m = sizeOf(argNodes[0]);
+    for (let b = 0; b < B; b++) f(args[0].subarray(b * m, (b + 1) * m), out.subarray(b * n, (b + 1) * n));
+    return out;
+  };
+}
+
+const sigmoid = (a: number) => 1 / (1 + Math.exp(-a));
+const softplus = (a: number) => Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a)));
+const logSumExp = (row: ArrayLike<number>, from = 0, to = row.length) => {
+  let max = -Infinity;
+  for (let i = from; i < to; i++) max = Math.max(max, row[i]);
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += Math.exp(row[i] - max);
+  return max + Math.log(sum);
+};
+
+/** The definition of every computing op. Leaves and sinks are handled by the block runner. */
+export const evaluate: Record<Exclude<Op, "param" | "const" | "data" | "read" | "value" | "primal" | "seed" | "adjoint" | "accumulate">, Evaluate> = {
+  add: binary((a, b) => a + b),
+  sub: binary((a, b) => a - b),
+  mul: binary((a, b) => a * b),
+  div: binary((a, b) => a / b),
+  neg: unary((a) => -a),
+  sigmoid: unary(sigmoid),
+  tanh: unary(Math.tanh),
+  relu: unary((a) => Math.max(a, 0)),
+  step: unary((a) => (a > 0 ? 1 : 0)),
+  exp: unary(Math.exp),
+  log: unary(Math.log),
+  softmax: perExample((row, out) => {
+    const lse = logSumExp(row);
+    for (let i = 0; i < row.length; i++) out[i] = Math.exp(row[i] - lse);
+  }),
+  log_softmax: perExample((row, out) => {
+    const lse = logSumExp(row);
+    for (let i = 0; i < row.length; i++) out[i] = row[i] - lse;
+  }),
+  sum: perExample((row, out) => {
+    out[0] = row.reduce((a, b) => a + b, 0);
+  }),
+  broadcast: perExample((row, out) => out.fill(row[0])),
+  batch_sum: (node, [x], B) => {
+    const n = sizeOf(node);
+    const out = new Float64Array(n);
+    for (let b = 0; b < B; b++) for (let i = 0; i < n; i++) out[i] += x[b * n + i];
+    return out;
+  },
+  concat: (node, args, B, argNodes) => {
+    const n = sizeOf(node);
+    const out = new Float64Array(B * n);
+    for (let b = 0; b < B; b++) {
+      let at = 0;
+      args.forEach((x, k) => {
+        const m = sizeOf(argNodes[k]);
+        out.set(x.subarray(b * m, (b + 1) * m), b * n + at);
+        at += m;
+      });
+    }
+    return out;
+  },
+  slice: (node, [x], B, [nx]) => {
+    const n = sizeOf(nx), { from = 0, to = 0 } = node.attrs;
+    const out = new Float64Array(B * (to - from));
+    for (let b = 0; b < B; b++) out.set(x.subarray(b * n + from, b * n + to), b * (to - from));
+    return out;
+  },
+  pad: (node, [g], B) => {
+    const n = node.attrs.size!, { from = 0, to = 0 } = node.attrs;
+    const out = new Float64Array(B * n);
+    for (let b = 0; b < B; b++) out.set(g.subarray(b * (to - from), (b + 1) * (to - from)), b * n + from);
+    return out;
+  },
+  onehot: perExample((row, out) => {
+    const id = row[0];
+    if (id >= 0 && id < out.length) out[id] = 1; // an id out of range is all zeros (as tf.one_hot)
+  }),
+  matvec: (_node, [w, x], B, [nw]) => {
+    const [m, n] = nw.shape;
+    const out = new Float64Array(B * m);
+    for (let b = 0; b < B; b++)
+      for (let i = 0; i < m; i++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += w[i * n + j] * x[b * n + j];
+        out[b * m + i] = s;
+      }
+    return out;
+  },
+  matvec_t: (_node, [w, g], B, [nw]) => {
+    const [m, n] = nw.shape;
+    const out = new Float64Array(B * n);
+    for (let b = 0; b < B; b++)
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[b * n + j] += w[i * n + j] * g[b * m + i];
+    return out;
+  },
+  outer: (node, [g, x], B) => {
+    const [m, n] = node.shape;
+    const out = new Float64Array(m * n);
+    for (let b = 0; b < B; b++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] += g[b * m + i] * x[b * n + j];
+    return out;
+  },
+  gather: (_node, [w, ids], B, [nw]) => {
+    const [m, v] = nw.shape;
+    const out = new Float64Array(B * m);
+    for (let b = 0; b < B; b++) {
+      const id = ids[b];
+      if (id >= 0 && id < v) for (let i = 0; i < m; i++) out[b * m + i] = w[i * v + id];
+    }
+    return out;
+  },
+  scatter: (node, [g, ids], B) => {
+    const [m, v] = node.shape;
+    const out = new Float64Array(m * v);
+    for (let b = 0; b < B; b++) {
+      const id = ids[b];
+      if (id >= 0 && id < v) for (let i = 0; i < m; i++) out[i * v + id] += g[b * m + i];
+    }
+    return out;
+  },
+  cross_entropy: (_node, [z, ids], B, [nz]) => {
+    const k = sizeOf(nz);
+    const out = new Float64Array(B);
+    for (let b = 0; b < B; b++) {
+      const id = ids[b];
+      out[b] = id >= 0 && id < k ? logSumExp(z, b * k, (b + 1) * k) - z[b * k + id] : 0;
+    }
+    return out;
+  },
+  binary_cross_entropy: (_node, [z, y], B, [nz]) => {
+    const n = sizeOf(nz);
+    const out = new Float64Array(B);
+    for (let b = 0; b < B; b++) for (let i = 0; i < n; i++) out[b] += softplus(z[b * n + i]) - y[b * n + i] * z[b * n + i];
+    return out;
+  },
+  mse: (_node, [p, y], B, [np]) => {
+    const n = sizeOf(np);
+    const out = new Float64Array(B);
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < n; i++) out[b] += (p[b * n + i] - y[b * n + i]) ** 2;
+      out[b] /= n;
+    }
+    return out;
+  },
+};
