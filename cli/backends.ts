@@ -1,6 +1,6 @@
 // The backends a compiled program can run on, by the name `--backend` takes. Each gives the
 // training loop a CompiledModel; nothing else in the CLI knows which one it drives.
-import { interpretedModel } from "../compiler/ir/interpreted-model.ts";
+import { interpretedModel } from "../compiler/interpreted-model.ts";
 import { compiledModel } from "./compiled-model.ts";
 import type { DifferentiatedProgram } from "../compiler/ir/nodes.ts";
 import type { CompiledModel } from "../runtime/model.ts";

@@ -45,7 +45,7 @@ export const exportFormats: Record<string, ExportFormat> = {
       const tfjs = await library("tfjs", () => import("../interop/tfjs/export.ts"));
       const vocabularies = c.checkpoint.vocabularies;
       const written = await asStop(tfjs.TfjsError, () =>
-        tfjs.exportTfjs({ model: c.model, source: c.source, dataSizes: c.dataSizes, params: c.params, vocabularies, overrides: c.overrides, dir: c.output }),
+        tfjs.exportTfjs({ model: c.model, source: c.source, dataSizes: c.dataSizes, program: c.program, params: c.params, vocabularies, overrides: c.overrides, dir: c.output }),
       );
       return `${written.files.join(" and ")} (${written.graph.weights.length} layers, ${written.bytes} bytes of weights)`;
     },

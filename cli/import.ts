@@ -6,6 +6,7 @@ import type { Vocabulary } from "../data/vocabulary.ts";
 import { saveCheckpointFile } from "../runtime/checkpoint-file.ts";
 import type { DataSizes } from "../compiler/3-lower/index.ts";
 import type { CheckedModel } from "../compiler/2-check/checked.ts";
+import type { Program } from "../compiler/ir/nodes.ts";
 import { parseOverrides } from "./check.ts";
 import { checkpointVocabularies, checkWritable } from "./checkpoints.ts";
 import { asStop, formatNamed, library } from "./export.ts";
@@ -19,8 +20,8 @@ export interface ImportedWeights {
   model?: string;
   overrides?: Record<string, number>;
   vocabularies?: Record<string, string[]>;
-  /** The weights as `model`'s params, every one of `layout`; a mismatch is a Stop naming it. */
-  params(model: CheckedModel, source: string, sizes: DataSizes, layout: readonly { name: string; shape: readonly number[] }[]): Map<string, Float32Array>;
+  /** The weights as `model`'s params (lowered as `program`), every one of them; a mismatch is a Stop naming it. */
+  params(model: CheckedModel, source: string, sizes: DataSizes, program: Program): Map<string, Float32Array>;
 }
 
 export interface ImportFormat {
@@ -87,7 +88,7 @@ async function run(args: ImportArgs): Promise<number> {
   if (sizes.errors.length > 0) throw new Stop(sizes.errors.join("\n"));
   const program = lower(model, sizes.sizes);
 
-  const params = imported.params(model, source, sizes.sizes, program.params);
+  const params = imported.params(model, source, sizes.sizes, program);
   try {
     saveCheckpointFile(args.output, {
       model: model.name,

@@ -9,6 +9,7 @@ import { formatSchedule } from "./summary.ts";
 import { emittedModuleFile, importCompiledModel } from "./compiled-model.ts";
 import { backendNamed } from "./setup.ts";
 import { Stop } from "./stop.ts";
+import { workerLoader } from "./worker-loader.ts";
 
 interface RunArgs {
   data?: string;
@@ -64,11 +65,12 @@ function onThreads(name: string, threads: number, open: ParallelModel[], say?: (
   const [dtype, kernels] = threadedBackends[name];
   const options: ParallelOptions = say
     ? {
+        load: workerLoader,
         trials: AUTO_TRIALS,
         onChoice: (choice, ms) =>
           say(`  ${choice === "parallel" ? `${threads} threads` : "1 thread"}: the first batches took ${ms.single.toFixed(1)} ms on 1 thread, ${ms.parallel.toFixed(1)} ms on ${threads} (medians)`),
       }
-    : {};
+    : { load: workerLoader };
   return {
     arrays: dtype === "float64" ? Float64Array : Float32Array,
     async create(program) {

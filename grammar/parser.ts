@@ -1,7 +1,6 @@
 // The .rnn grammar as a pure Chevrotain CstParser: rules only, no actions (README.md, "Syntax").
 // Meaning is given by the CST → AST visitor in compiler/1-parse/.
-import { CstParser, EOF, tokenMatcher, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
-import { SyntaxErrorMessages } from "./error-messages.ts";
+import { CstParser, EOF, tokenMatcher, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
 import * as T from "./tokens.ts";
 import type { ProgramCstNode } from "./cst.d.ts";
 
@@ -15,16 +14,23 @@ import type { ProgramCstNode } from "./cst.d.ts";
  */
 const inner = { resyncEnabled: false };
 
-export class RnnParser extends CstParser {
-  private readonly messages: SyntaxErrorMessages;
+/**
+ * Words for syntax errors, given by the compiler (the grammar knows no messages): Chevrotain's
+ * provider, told the tokens being parsed so that it can describe what it found.
+ */
+export interface SyntaxMessages extends IParserErrorMessageProvider {
+  tokens: IToken[];
+}
 
-  constructor() {
-    const messages = new SyntaxErrorMessages();
+export class RnnParser extends CstParser {
+  private readonly messages?: SyntaxMessages;
+
+  constructor(messages?: SyntaxMessages) {
     super(T.allTokens, {
       recoveryEnabled: true,
       maxLookahead: 2, // the grammar is LL(2): `f(` vs `f`, `lr:` vs `lr`
       nodeLocationTracking: "none", // spans are computed from tokens by the visitor
-      errorMessageProvider: messages,
+      ...(messages ? { errorMessageProvider: messages } : {}),
     });
     this.messages = messages;
     this.performSelfAnalysis();
@@ -46,12 +52,12 @@ export class RnnParser extends CstParser {
   /** Parses significant tokens (see `significantNewlines`) into a CST, collecting syntax errors. */
   parse(tokens: IToken[]): { cst: ProgramCstNode; errors: IRecognitionException[] } {
     this.input = tokens; // resets the parser: one instance serves every call
-    this.messages.tokens = tokens;
+    if (this.messages) this.messages.tokens = tokens;
     try {
       const cst = this.program() as ProgramCstNode;
       return { cst, errors: this.errors };
     } finally {
-      this.messages.tokens = []; // holds on to nothing between calls
+      if (this.messages) this.messages.tokens = []; // holds on to nothing between calls
       this.input = [];
     }
   }
@@ -476,8 +482,8 @@ export class RnnParser extends CstParser {
 // Building a parser analyses the whole grammar: do it once, on first use.
 let shared: RnnParser | undefined;
 
-/** Parses significant tokens (see `significantNewlines`) with a shared parser. */
-export function parseTokens(tokens: IToken[]): { cst: ProgramCstNode; errors: IRecognitionException[] } {
-  shared ??= new RnnParser();
+/** Parses significant tokens (see `significantNewlines`) with a shared parser, built with the first call's messages. */
+export function parseTokens(tokens: IToken[], messages: () => SyntaxMessages): { cst: ProgramCstNode; errors: IRecognitionException[] } {
+  shared ??= new RnnParser(messages());
   return shared.parse(tokens);
 }

@@ -2,6 +2,7 @@
 // imported and driven through the CompiledModel interface — lossAndGrad and the runtime's Adam
 // for a training step, predict, generate with the runtime's temperature sampling.
 import { importCompiledModel } from "../../cli/compiled-model.ts";
+import { workerLoader } from "../../cli/worker-loader.ts";
 import { parallelModel } from "../../runtime/parallel/index.ts";
 import { initialize } from "../../runtime/init.ts";
 import type { CompiledModel, ModelBatch } from "../../runtime/model.ts";
@@ -27,7 +28,7 @@ export interface RnncVariant {
 export const RNNC_VARIANTS: RnncVariant[] = [
   { engine: "rnnc", threads: 1, load: (file) => importCompiledModel(file) },
   // Both cores: each batch cut in two, the main thread and one worker (runtime/parallel).
-  { engine: "rnnc-2t", threads: 2, load: (file) => parallelModel(file, 2), trainingOnly: true },
+  { engine: "rnnc-2t", threads: 2, load: (file) => parallelModel(file, 2, { load: workerLoader }), trainingOnly: true },
 ];
 
 /** What the parent prepared: the emitted module, and the train block's settings. */

@@ -2,6 +2,7 @@
 // builds the AST; every problem becomes a Diagnostic. Never throws, whatever the input.
 import { parseTokens } from "../../grammar/parser.ts";
 import { diagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics.ts";
+import { SyntaxErrorMessages } from "./error-messages.ts";
 import type { Program } from "./ast.ts";
 import { bracketTooDeep, MAX_BRACKETS, MAX_DEPTH, nodeTooDeep } from "./depth.ts";
 import { lex } from "./lex.ts";
@@ -43,7 +44,7 @@ function parseText(source: string): ParseResult {
     return { program, diagnostics: capped([...lexed.diagnostics, tooDeep]) };
   }
 
-  const { cst, errors } = parseTokens(lexed.tokens);
+  const { cst, errors } = parseTokens(lexed.tokens, () => new SyntaxErrorMessages());
   const syntax = syntaxDiagnostics(errors, { source, cst, lexing: lexed.diagnostics, ...lexed });
   const built = buildAst(cst, source.length);
   const diagnostics = [...lexed.diagnostics, ...syntax, ...built.diagnostics];

@@ -1,18 +1,22 @@
 // The names the language gives meaning to: functions, losses, initializers, train settings.
+// Functions and losses are the IR's ops as the language spells them (ir/ops.ts): a new op with a
+// spelling is a new function here, with no list to update.
+import { lossOps, ops, ownRuleFunctions, shapeKeepingFunctions, type Op } from "../ir/ops.ts";
 
-/** Functions of one tensor that keep its shape. softmax and log_softmax need a vector. */
-export const elementwiseFunctions = new Set(["sigmoid", "tanh", "relu", "exp", "log", "softmax", "log_softmax"]);
-export const vectorFunctions = new Set(["softmax", "log_softmax"]);
+/** Functions of one tensor that keep its shape (softmax and log_softmax need a vector). */
+export const elementwiseFunctions = new Set(shapeKeepingFunctions.keys());
+export const vectorFunctions = new Set([...shapeKeepingFunctions].filter(([, f]) => f.vector).map(([name]) => name));
 
 /** Functions with their own typing rule in expressions.ts. */
-export const structuralFunctions = new Set(["onehot", "concat"]);
+export const structuralFunctions = new Set(ownRuleFunctions.keys());
 
 /** Sizes bound from the training data. */
 export const sizeFunctions = new Set(["vocab", "classes"]);
 
-export const lossFunctions = ["cross_entropy", "binary_cross_entropy", "mse"] as const;
-export type LossFunction = (typeof lossFunctions)[number];
-export const isLossFunction = (name: string): name is LossFunction => (lossFunctions as readonly string[]).includes(name);
+/** The losses, as the ops that compute them. */
+export type LossFunction = { [K in Op]: (typeof ops)[K]["spelling"] extends { loss: string } ? K : never }[Op];
+export const lossFunctions = [...lossOps.keys()] as LossFunction[];
+export const isLossFunction = (name: string): name is LossFunction => lossOps.has(name);
 
 export const builtinFunctionNames = [...elementwiseFunctions, ...structuralFunctions];
 

@@ -1,13 +1,11 @@
 // What the checker hands to the lowering: a model whose names are resolved, whose every
 // expression has a type, and whose equations are grouped into loops with a direction.
 import type * as ast from "../1-parse/ast.ts";
+import type { Axis, TimeIndex } from "../ir/nodes.ts";
 import type { Size } from "./sizes.ts";
 import type { DataType, ValueType } from "./types.ts";
 
-export type Axis = "t" | "s";
-
-/** A time index, read: `t`, `t-1`, `s+2`, `first`, `last`. */
-export type TimeIndex = { kind: "step"; axis: Axis; offset: number } | { kind: "first" | "last" };
+export type { Axis, TimeIndex }; // the IR's: the checker reads them off the source
 
 export interface CheckedParam {
   name: string;

@@ -5,6 +5,7 @@ import type { Axis, CheckedModel, LayerInstance } from "../2-check/checked.ts";
 import type { Size } from "../2-check/sizes.ts";
 import type { GraphBuilder } from "../ir/builder.ts";
 import type { Program } from "../ir/nodes.ts";
+import { shapeKeepingFunctions } from "../ir/ops.ts";
 
 export interface Scope {
   model: CheckedModel;
@@ -22,7 +23,6 @@ interface CellFrame {
   names: Map<string, number>; // inputs, states, locals, and next states as `h'`
 }
 
-const elementwise = new Set(["sigmoid", "tanh", "relu", "exp", "log", "softmax", "log_softmax"]);
 
 export function lowerExpression(e: ast.Expr, scope: Scope, frame?: CellFrame): number {
   const g = scope.graph;
@@ -50,7 +50,8 @@ export function lowerExpression(e: ast.Expr, scope: Scope, frame?: CellFrame): n
     case "call": {
       const name = e.callee.text;
       const args = e.args.map((a) => a.value);
-      if (elementwise.has(name)) return g.unary(name as "tanh", lower(args[0]));
+      const unary = shapeKeepingFunctions.get(name);
+      if (unary) return g.unary(unary.op, lower(args[0]));
       if (name === "concat") return g.concat(args.map(lower));
       if (name === "onehot") return g.onehot(lower(args[0]), sizeValue(args[1], scope, frame));
       if (name === "vocab" || name === "classes") return g.constant(sizeValue(e, scope, frame));
@@ -95,9 +96,9 @@ function modelName(r: ast.Ref, scope: Scope): number {
   const here = scope.here.get(r.name);
   if (here !== undefined) return here;
   const data = scope.program.data.find((d) => d.name === r.name);
-  if (data) return g.node("data", [], data.kind === "ids" ? [] : [data.size], true, { name: r.name });
+  if (data) return g.leafNode("data", data.kind === "ids" ? [] : [data.size], true, { name: r.name });
   const value = scope.program.values.find((v) => v.name === r.name)!;
-  return g.node("value", [], [value.size], true, { name: r.name });
+  return g.leafNode("value", [value.size], true, { name: r.name });
 }
 
 /** `x[t-1]`, `h[last]`: data, or a stored sequence, at a step relative to this one. */
@@ -109,16 +110,16 @@ function timeIndexed(e: ast.Index, scope: Scope): number {
   if (data) {
     if (data.shifted && index.kind === "step" && index.offset < 0) {
       const input = `${name.name}@input`;
-      return g.node("data", [], data.kind === "ids" ? [] : [data.size], true, { name: input, index: { ...index, offset: index.offset + 1 } });
+      return g.leafNode("data", data.kind === "ids" ? [] : [data.size], true, { name: input, index: { ...index, offset: index.offset + 1 } });
     }
-    return g.node("data", [], data.kind === "ids" ? [] : [data.size], true, { name: name.name, index });
+    return g.leafNode("data", data.kind === "ids" ? [] : [data.size], true, { name: name.name, index });
   }
   if (index.kind === "step" && index.offset === 0) {
     const here = scope.here.get(name.name);
     if (here !== undefined) return here;
   }
   const sequence = scope.program.sequences.find((s) => s.name === name.name)!;
-  return g.node("read", [], [sequence.size], true, { name: name.name, index });
+  return g.leafNode("read", [sequence.size], true, { name: name.name, index });
 }
 
 /** A size expression's number: numbers, dims, a cell's size parameters, vocab(x), classes(y). */

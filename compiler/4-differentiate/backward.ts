@@ -26,7 +26,7 @@ export function adjointStep(block: Block): AdjointStep {
     if (node.op === "const") return b.constant(node.attrs.value!);
     return b.leaf(`primal:${id}`, () => {
       kept.add(id);
-      return b.node("primal", [], node.shape, node.batched, { node: id });
+      return b.leafNode("primal", node.shape, node.batched, { node: id });
     });
   };
 
@@ -43,9 +43,9 @@ export function adjointStep(block: Block): AdjointStep {
   for (const store of block.stores) {
     const into = block.kind === "loop" ? "sequence" : "value";
     const node = forward[store.node];
-    contribute(store.node, b.node("adjoint", [], node.shape, true, { name: store.name, into }));
+    contribute(store.node, b.leafNode("adjoint", node.shape, true, { name: store.name, into }));
   }
-  for (const term of block.losses) contribute(term.node, b.node("seed", [], [], true, { loss: term.loss }));
+  for (const term of block.losses) contribute(term.node, b.leafNode("seed", [], true, { loss: term.loss }));
 
   // By the time the sweep reaches a node, every use of it has added to its adjoint: a stored
   // state's adjoint is then ∂L/∂h_t, through later steps, other blocks and this step alike.
@@ -58,9 +58,9 @@ export function adjointStep(block: Block): AdjointStep {
     const rule = vjpRules[node.op];
     if (rule === "not differentiable" || rule === "sink" || rule === "forms gradients only") continue;
     if (rule === "leaf") {
-      if (node.op === "param") b.node("accumulate", [g], [], false, { name: node.attrs.name!, into: "param" });
-      else if (node.op === "read") b.node("accumulate", [g], [], true, { name: node.attrs.name!, index: node.attrs.index!, into: "sequence" });
-      else if (node.op === "value") b.node("accumulate", [g], [], true, { name: node.attrs.name!, into: "value" });
+      if (node.op === "param") b.node("accumulate", [g], { name: node.attrs.name!, into: "param" });
+      else if (node.op === "read") b.node("accumulate", [g], { name: node.attrs.name!, index: node.attrs.index!, into: "sequence" });
+      else if (node.op === "value") b.node("accumulate", [g], { name: node.attrs.name!, into: "value" });
       continue; // data and constants: nothing to learn
     }
     const contributions = rule({ b, node, g, x: (i) => primal(node.args[i]), y: () => primal(id), arg: (i) => forward[node.args[i]] });

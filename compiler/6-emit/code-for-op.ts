@@ -4,7 +4,7 @@
 // over B rows when it or anything it reads is per example (rowsOf), and reads a shared
 // argument's one row for every example (rowAt).
 import type { Node } from "../ir/nodes.ts";
-import type { Op } from "../ir/ops.ts";
+import type { Op, ops } from "../ir/ops.ts";
 import type { Kernels } from "./kernels/index.ts";
 import { blockedProduct } from "./products.ts";
 
@@ -63,8 +63,11 @@ const operand = (c: NodeContext, k: number) => c.inlined?.(k) ?? operandAt(c.arg
 
 type Operands = (k: number) => string;
 
+/** The ops ops.ts calls elementwise: each has an expression below and no other code. */
+export type ElementwiseOp = { [K in Op]: (typeof ops)[K]["kind"] extends "elementwise" ? K : never }[Op];
+
 /** Each elementwise op's value at (b, i) from its operands' values there: written once, used alone or fused. */
-export const elementwiseExpressions = {
+export const elementwiseExpressions: Record<ElementwiseOp, (x: Operands) => string> = {
   add: (x: Operands) => `${x(0)} + ${x(1)}`,
   sub: (x: Operands) => `${x(0)} - ${x(1)}`,
   mul: (x: Operands) => `${x(0)} * ${x(1)}`,
@@ -76,9 +79,8 @@ export const elementwiseExpressions = {
   step: (x: Operands) => `(${x(0)} > 0 ? 1 : 0)`,
   exp: (x: Operands) => `Math.exp(${x(0)})`,
   log: (x: Operands) => `Math.log(${x(0)})`,
-} satisfies Partial<Record<Op, (x: Operands) => string>>;
+};
 
-export type ElementwiseOp = keyof typeof elementwiseExpressions;
 export const isElementwise = (op: Op): op is ElementwiseOp => Object.hasOwn(elementwiseExpressions, op);
 
 /** out[b, i] = the op's expression, over the batch (one row if the node is shared). */
@@ -94,7 +96,11 @@ const zero = (c: NodeContext) => (c.accumulate ? "" : `${c.out}.fill(0); `);
 const perRow = (c: NodeContext, m: number, body: string) =>
   `${eachRow(c)}{ const row = ${rowAt(c, 0, m)}, o = b * ${c.n}; ${body} }`;
 
+/** Every elementwise op's code: its expression over the batch. */
+const elementwiseCode = Object.fromEntries(Object.keys(elementwiseExpressions).map((op) => [op, elementwise(op as ElementwiseOp)])) as Record<ElementwiseOp, (c: NodeContext) => string>;
+
 export const codeForOp: Record<Op, (c: NodeContext) => string> = {
+  ...elementwiseCode,
   param: () => "", // read in place
   const: (c) => `${c.out}[0] = ${c.node.attrs.value};`, // inlined as a literal, unless something needs it in a buffer
   data: (c) => c.leaf.data(c.node, c.out, c.n),
@@ -104,18 +110,6 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   seed: (c) => c.leaf.seed(c.node, c.out),
   adjoint: (c) => c.leaf.adjoint(c.node, c.out, c.n),
   accumulate: (c) => c.leaf.accumulate(c.node, c.arg(0), c.argNode(0)),
-
-  add: elementwise("add"),
-  sub: elementwise("sub"),
-  mul: elementwise("mul"),
-  div: elementwise("div"),
-  neg: elementwise("neg"),
-  sigmoid: elementwise("sigmoid"),
-  tanh: elementwise("tanh"),
-  relu: elementwise("relu"),
-  step: elementwise("step"),
-  exp: elementwise("exp"),
-  log: elementwise("log"),
 
   softmax: (c) =>
     perRow(c, c.n, `let max = -Infinity; for (let i = 0; i < ${c.n}; i++) max = Math.max(max, ${c.arg(0)}[row + i]); ` +

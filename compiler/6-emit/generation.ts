@@ -1,7 +1,7 @@
 // `generate` and `beamSearch` in the emitted module, for a model with an autoregressive target:
 // the step functions of the forward pass run one step at a time, each chosen token fed back.
 import type { DifferentiatedProgram } from "../ir/nodes.ts";
-import type { Names } from "./module.ts";
+import type { Names } from "./names.ts";
 import { literal } from "./names.ts";
 
 const size = (node: { shape: number[] }) => node.shape.reduce((a, b) => a * b, 1);

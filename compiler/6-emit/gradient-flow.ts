@@ -4,7 +4,7 @@
 // adjoint at each step, ∂L/∂h_t (Block.flows), into a buffer while FLOW is set: a probe's cost,
 // never a training step's.
 import type { DifferentiatedProgram } from "../ir/nodes.ts";
-import type { Names } from "./module.ts";
+import type { Names } from "./names.ts";
 import { literal } from "./names.ts";
 
 /** The function's source: per recurrence, at each step, the mean over the examples running there of |∂L/∂h_t|. */

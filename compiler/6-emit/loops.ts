@@ -3,7 +3,7 @@
 import type { Block, Node, Program, TimeIndex } from "../ir/nodes.ts";
 import { codeForOp, elementwiseExpressions, isElementwise, operandAt, type ElementwiseOp, type LeafCode } from "./code-for-op.ts";
 import type { Kernels } from "./kernels/index.ts";
-import type { Names } from "./module.ts";
+import type { Names } from "./names.ts";
 import { comment } from "./names.ts";
 import { blockedProduct } from "./products.ts";
 

@@ -7,7 +7,7 @@ import { Kernels } from "./kernels/index.ts";
 import { generation } from "./generation.ts";
 import { gradientFlowCode } from "./gradient-flow.ts";
 import { blockCode, type Fast } from "./loops.ts";
-import { comment, identifier, literal } from "./names.ts";
+import { comment, literal, namesFor, type Names } from "./names.ts";
 
 export interface EmitOptions {
   dtype: "float32" | "float64";
@@ -22,39 +22,7 @@ export interface EmitOptions {
   kernels?: boolean;
 }
 
-/** The identifiers of everything the generated code names. */
-export interface Names {
-  param(name: string): string;
-  grad(name: string): string;
-  data(name: string): string;
-  sequence(name: string): string;
-  sequenceAdjoint(name: string): string;
-  value(name: string): string;
-  valueAdjoint(name: string): string;
-  tape(block: number, node: number): string;
-  transposed(name: string): string;
-  carry(name: string): string;
-  flow(name: string): string;
-}
-
 const size = (node: Node) => node.shape.reduce((a, b) => a * b, 1);
-
-function namesFor(p: DifferentiatedProgram): Names {
-  const index = <T extends { name: string }>(list: T[], name: string) => list.findIndex((x) => x.name === name);
-  return {
-    param: (name) => identifier("p", index(p.params, name), name),
-    grad: (name) => identifier("g", index(p.params, name), name),
-    data: (name) => identifier("d", index(p.data, name), name),
-    sequence: (name) => identifier("s", index(p.sequences, name), name),
-    sequenceAdjoint: (name) => identifier("ds", index(p.sequences, name), name),
-    value: (name) => identifier("v", index(p.values, name), name),
-    valueAdjoint: (name) => identifier("dv", index(p.values, name), name),
-    tape: (block, node) => `k${block}_${node}`,
-    transposed: (name) => identifier("t", index(p.params, name), name),
-    carry: (name) => identifier("c", index(p.carries, name), name),
-    flow: (name) => identifier("fl", index(p.sequences, name), name),
-  };
-}
 
 export function emitModule(p: DifferentiatedProgram, options: EmitOptions): string {
   return emitModuleWithKernels(p, options).code;

@@ -1,22 +1,40 @@
-// Builds a block's graph one node at a time, working out each node's shape and whether it
-// holds one value per example. Lowering and differentiation both build graphs with it.
+// Builds a block's graph one node at a time. Each node's shape comes from its op's shape rule
+// (shapes.ts) and whether it holds a value per example from what it reads; leaves are given
+// theirs. Lowering and differentiation both build graphs with it.
 import type { Attrs, Node } from "./nodes.ts";
-import type { Op } from "./ops.ts";
+import { ops, type Op } from "./ops.ts";
+import { perExample, shapeRules } from "./shapes.ts";
 
 export class GraphBuilder {
   readonly nodes: Node[] = [];
   private readonly leaves = new Map<string, number>();
   private readonly known = new Map<string, number>();
 
+  /** A computed node: its shape by its op's rule, per example when anything it reads is. */
+  node(op: Op, args: number[], attrs: Attrs = {}): number {
+    const rule = shapeRules[op];
+    if (rule === "given") throw new Error(`${op} is a leaf: make it with leafNode`);
+    const argNodes = args.map((a) => this.get(a));
+    const shape = rule(argNodes, attrs);
+    if (typeof shape === "string") throw new Error(`${op}: ${shape}`); // a lowering or differentiation bug
+    return this.insert({ op, args, shape, batched: perExample(op, argNodes), attrs });
+  }
+
+  /** A leaf: where its value comes from decides its shape and whether it is per example. */
+  leafNode(op: Op, shape: number[], batched: boolean, attrs: Attrs = {}): number {
+    if (shapeRules[op] !== "given") throw new Error(`${op} is computed: make it with node`);
+    return this.insert({ op, args: [], shape, batched, attrs });
+  }
+
   /**
    * Adds a node, or returns the identical one already there: every op but `accumulate` is a
    * pure function of its arguments, so a GRU's two `concat(x, h)` are computed once.
    */
-  node(op: Op, args: number[], shape: number[], batched: boolean, attrs: Attrs = {}): number {
-    const key = op === "accumulate" ? undefined : JSON.stringify([op, args, shape, batched, attrs]);
+  private insert(node: Node): number {
+    const key = node.op === "accumulate" ? undefined : JSON.stringify([node.op, node.args, node.shape, node.batched, node.attrs]);
     const existing = key === undefined ? undefined : this.known.get(key);
     if (existing !== undefined) return existing;
-    this.nodes.push({ op, args, shape, batched, attrs });
+    this.nodes.push(node);
     if (key !== undefined) this.known.set(key, this.nodes.length - 1);
     return this.nodes.length - 1;
   }
@@ -35,22 +53,23 @@ export class GraphBuilder {
   }
 
   param(name: string, shape: number[]): number {
-    return this.leaf(`param:${name}`, () => this.node("param", [], shape, false, { name }));
+    return this.leaf(`param:${name}`, () => this.leafNode("param", shape, false, { name }));
   }
 
   constant(value: number): number {
-    return this.leaf(`const:${value}`, () => this.node("const", [], [], false, { value }));
+    return this.leaf(`const:${value}`, () => this.leafNode("const", [], false, { value }));
   }
 
   /** Elementwise on two operands; a scalar operand broadcasts to the other's shape. */
   binary(op: "add" | "sub" | "mul" | "div", a: number, b: number): number {
-    const [x, y] = [this.get(a), this.get(b)];
-    return this.node(op, [a, b], x.shape.length > 0 ? x.shape : y.shape, x.batched || y.batched);
+    return this.node(op, [a, b]);
   }
 
-  unary(op: "neg" | "sigmoid" | "tanh" | "relu" | "step" | "exp" | "log" | "softmax" | "log_softmax", a: number): number {
-    const x = this.get(a);
-    return this.node(op, [a], x.shape, x.batched);
+  /** An op of one argument that keeps its shape: `neg`, the activations, softmax (ops.ts). */
+  unary(op: Op, a: number): number {
+    const info = ops[op];
+    if (info.arity !== 1 || (info.kind !== "elementwise" && info.kind !== "feature")) throw new Error(`${op} is not an op of one argument that keeps its shape`);
+    return this.node(op, [a]);
   }
 
   add = (a: number, b: number) => this.binary("add", a, b);
@@ -59,67 +78,57 @@ export class GraphBuilder {
   div = (a: number, b: number) => this.binary("div", a, b);
 
   sum(a: number): number {
-    return this.node("sum", [a], [], this.get(a).batched);
+    return this.node("sum", [a]);
   }
 
   batchSum(a: number): number {
-    return this.node("batch_sum", [a], this.get(a).shape, false);
+    return this.node("batch_sum", [a]);
   }
 
   broadcast(a: number, size: number): number {
-    return this.node("broadcast", [a], [size], this.get(a).batched, { size });
+    return this.node("broadcast", [a], { size });
   }
 
   concat(parts: number[]): number {
-    const size = parts.reduce((s, p) => s + (this.get(p).shape[0] ?? 1), 0);
-    return this.node("concat", parts, [size], this.perExample(parts));
+    return this.node("concat", parts);
   }
 
   slice(a: number, from: number, to: number): number {
-    return this.node("slice", [a], [to - from], this.get(a).batched, { from, to });
+    return this.node("slice", [a], { from, to });
   }
 
   pad(a: number, from: number, to: number, size: number): number {
-    return this.node("pad", [a], [size], this.get(a).batched, { from, to, size });
+    return this.node("pad", [a], { from, to, size });
   }
 
   onehot(ids: number, size: number): number {
-    return this.node("onehot", [ids], [size], this.perExample([ids]), { size });
+    return this.node("onehot", [ids], { size });
   }
 
   /** W @ x; an embedding's W @ onehot(ids) becomes a column lookup. */
   matvec(w: number, x: number): number {
-    const [m] = this.get(w).shape;
     const xNode = this.get(x);
     if (xNode.op === "onehot") return this.gather(w, xNode.args[0]);
-    return this.node("matvec", [w, x], [m], this.perExample([x]));
+    return this.node("matvec", [w, x]);
   }
 
   matvecT(w: number, g: number): number {
-    return this.node("matvec_t", [w, g], [this.get(w).shape[1]], this.perExample([g]));
+    return this.node("matvec_t", [w, g]);
   }
 
   outer(g: number, x: number): number {
-    return this.node("outer", [g, x], [this.get(g).shape[0], this.get(x).shape[0]], false);
+    return this.node("outer", [g, x]);
   }
 
   scatter(g: number, ids: number, columns: number): number {
-    return this.node("scatter", [g, ids], [this.get(g).shape[0], columns], false);
+    return this.node("scatter", [g, ids], { size: columns });
   }
 
   gather(w: number, ids: number): number {
-    return this.node("gather", [w, ids], [this.get(w).shape[0]], this.perExample([ids]));
+    return this.node("gather", [w, ids]);
   }
 
   loss(op: "cross_entropy" | "binary_cross_entropy" | "mse", prediction: number, target: number): number {
-    return this.node(op, [prediction, target], [], this.perExample([prediction, target]));
-  }
-
-  /**
-   * A value is per example when anything it is computed from is: one computed only from params
-   * and constants (a slice of a bias, a learned initial state) is shared, one row for the batch.
-   */
-  private perExample(args: number[]): boolean {
-    return args.some((a) => this.get(a).batched);
+    return this.node(op, [prediction, target]);
   }
 }

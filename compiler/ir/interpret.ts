@@ -2,7 +2,7 @@
 // op-semantics.ts defines, step by step, and is the oracle that generated code and gradients
 // are tested against.
 import type { Axis, Block, DifferentiatedProgram, Node, Program, TimeIndex } from "./nodes.ts";
-import { batchDenominators } from "../../runtime/batch.ts";
+import { lossDenominators } from "./denominators.ts";
 import { evaluate } from "./op-semantics.ts";
 
 /** One minibatch. Sequences are time-major: value (t, b, i) at (t * B + b) * size + i. */
@@ -189,7 +189,7 @@ function accumulate(node: Node, x: Float64Array, xNode: Node, ctx: StepContext) 
 
 /** The weight of a loss term at example b: 1/B, or 1/(valid tokens) for `mean over tokens`. */
 function seedsFor(program: Program, batch: Batch) {
-  const weights = batchDenominators(program.losses, batch).map((d) => 1 / d);
+  const weights = lossDenominators(program.losses, batch).map((d) => 1 / d);
   return (loss: number, _b: number) => weights[loss];
 }
 

@@ -1,10 +1,13 @@
 // The IR: a program is a list of blocks run in order; a block is a graph of ops, run once per
 // example (`once`) or once per time step (`loop`, forward or backward in time). Sizes are
 // numbers: by the time a model is lowered its vocabularies are known.
-import type { Axis, TimeIndex } from "../2-check/checked.ts";
 import type { Op } from "./ops.ts";
 
-export type { Axis, TimeIndex };
+/** A time axis: `t`, and a second one, `s`, for encoder–decoder models. */
+export type Axis = "t" | "s";
+
+/** A time index, read: `t`, `t-1`, `s+2`, `first`, `last`. */
+export type TimeIndex = { kind: "step"; axis: Axis; offset: number } | { kind: "first" | "last" };
 
 export interface Attrs {
   name?: string; // param, data, read, value, adjoint, accumulate

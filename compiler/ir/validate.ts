@@ -2,71 +2,24 @@
 // shapes of arguments it is defined for, every name a leaf or sink uses exists. A lowering or
 // differentiation bug shows up here, named, instead of as a wrong number far downstream.
 import type { Block, DifferentiatedProgram, Node, Program } from "./nodes.ts";
-import type { Op } from "./ops.ts";
+import { ops, type Op } from "./ops.ts";
+import { perExample, shapeRules } from "./shapes.ts";
 
-type Rule = (node: Node, args: Node[]) => string | undefined;
-
-const size = (n: Node) => n.shape.reduce((a, b) => a * b, 1);
 const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-const arity = (n: number, then?: Rule): Rule => (node, args) =>
-  args.length !== n ? `takes ${n} argument${n === 1 ? "" : "s"}, has ${args.length}` : then?.(node, args);
-const elementwise: Rule = (node, args) => {
-  const bad = args.find((a) => !(same(a.shape, node.shape) || a.shape.length === 0));
-  return bad ? `an operand of shape [${bad.shape}] for a result of shape [${node.shape}]` : undefined;
-};
-const keepsShape = arity(1, (node, [x]) => (same(node.shape, x.shape) ? undefined : `changes shape [${x.shape}] to [${node.shape}]`));
-const isId: Rule = (_node, args) => (args[args.length - 1].shape.length === 0 ? undefined : "its ids must be scalars");
-const leaf = arity(0);
 
-const rules: Record<Op, Rule> = {
-  param: leaf,
-  const: leaf,
-  data: leaf,
-  read: leaf,
-  value: leaf,
-  primal: leaf,
-  seed: leaf,
-  adjoint: leaf,
-  accumulate: arity(1),
-  add: arity(2, elementwise),
-  sub: arity(2, elementwise),
-  mul: arity(2, elementwise),
-  div: arity(2, elementwise),
-  neg: keepsShape,
-  sigmoid: keepsShape,
-  tanh: keepsShape,
-  relu: keepsShape,
-  step: keepsShape,
-  exp: keepsShape,
-  log: keepsShape,
-  softmax: keepsShape,
-  log_softmax: keepsShape,
-  sum: arity(1, (node) => (node.shape.length === 0 ? undefined : "sums to a scalar")),
-  broadcast: arity(1, (node, [x]) => (x.shape.length === 0 && node.shape[0] === node.attrs.size ? undefined : "broadcasts a scalar to attrs.size")),
-  batch_sum: arity(1, (node, [x]) => (same(node.shape, x.shape) && !node.batched ? undefined : "sums over the batch, keeping the shape")),
-  concat: (node, args) => (args.reduce((s, a) => s + size(a), 0) === node.shape[0] ? undefined : "its size is not the sum of its parts"),
-  slice: arity(1, (node, [x]) => {
-    const { from = -1, to = -1 } = node.attrs;
-    return 0 <= from && from < to && to <= x.shape[0] && node.shape[0] === to - from ? undefined : `slice [${from}:${to}] of [${x.shape}]`;
-  }),
-  pad: arity(1, (node, [x]) => {
-    const { from = -1, to = -1, size: n = -1 } = node.attrs;
-    return 0 <= from && to - from === x.shape[0] && to <= n && node.shape[0] === n ? undefined : `pad [${from}:${to}] of ${n}`;
-  }),
-  onehot: arity(1, (node, args) => isId(node, args) ?? (node.shape[0] === node.attrs.size ? undefined : "size differs from attrs.size")),
-  matvec: arity(2, (node, [w, x]) => (w.shape.length === 2 && w.shape[1] === x.shape[0] && node.shape[0] === w.shape[0] ? undefined : `[${w.shape}] @ [${x.shape}]`)),
-  matvec_t: arity(2, (node, [w, g]) => (w.shape.length === 2 && w.shape[0] === g.shape[0] && node.shape[0] === w.shape[1] ? undefined : `[${w.shape}]ᵀ @ [${g.shape}]`)),
-  outer: arity(2, (node, [g, x]) => (same(node.shape, [g.shape[0], x.shape[0]]) && !node.batched ? undefined : `[${g.shape}] ⊗ [${x.shape}]`)),
-  gather: arity(2, (node, args) => isId(node, args) ?? (node.shape[0] === args[0].shape[0] ? undefined : "rows differ")),
-  scatter: arity(2, (node, args) => isId(node, args) ?? (node.shape[0] === args[0].shape[0] && !node.batched ? undefined : "rows differ")),
-  cross_entropy: arity(2, (node, args) => isId(node, args) ?? (node.shape.length === 0 ? undefined : "a loss is a scalar per example")),
-  binary_cross_entropy: arity(2, (node, [z, y]) => (same(z.shape, y.shape) && node.shape.length === 0 ? undefined : "logits and targets differ")),
-  mse: arity(2, (node, [p, y]) => (same(p.shape, y.shape) && node.shape.length === 0 ? undefined : "predictions and targets differ")),
-};
-
-/** Leaves that are one value per example, and ops that sum over the batch into one shared value. */
+/** Leaves that are one value per example. */
 const perExampleLeaves = new Set<Op>(["data", "read", "value", "seed", "adjoint"]);
-const batchSums = new Set<Op>(["batch_sum", "outer", "scatter"]);
+
+/** What is wrong with a node by its op's entry in ops.ts (its arity) and its shape rule (shapes.ts). */
+function shapeProblem(node: Node, args: Node[]): string | undefined {
+  const arity = ops[node.op].arity;
+  if (arity !== "any" && args.length !== arity) return `takes ${arity} argument${arity === 1 ? "" : "s"}, has ${args.length}`;
+  const rule = shapeRules[node.op];
+  if (rule === "given") return undefined;
+  const shape = rule(args, node.attrs);
+  if (typeof shape === "string") return shape;
+  return same(shape, node.shape) ? undefined : `shape [${node.shape}], but its rule gives [${shape}]`;
+}
 
 /**
  * Whether a node is shared follows from its arguments (nodes.ts): per example when any argument
@@ -74,7 +27,7 @@ const batchSums = new Set<Op>(["batch_sum", "outer", "scatter"]);
  */
 function sharing(node: Node, args: Node[]): string | undefined {
   if (node.op === "primal" || node.op === "accumulate") return undefined;
-  const expected = args.length === 0 ? perExampleLeaves.has(node.op) : !batchSums.has(node.op) && args.some((a) => a.batched);
+  const expected = args.length === 0 ? perExampleLeaves.has(node.op) : perExample(node.op, args);
   if (node.batched !== expected) return node.batched ? "per example, but computed from shared values only" : "shared, but computed from per-example values";
   if (node.op === "outer" && args[0].batched !== args[1].batched) return "one operand per example and the other shared";
   return undefined;
@@ -94,7 +47,7 @@ export function validate(program: Program | DifferentiatedProgram): string[] {
       const say = (what: string) => problems.push(`${where}: %${id} ${node.op}: ${what}`);
       if (node.args.some((a) => a < 0 || a >= id)) return say("an argument that does not come before it");
       const args = node.args.map((a) => block.nodes[a]);
-      const problem = rules[node.op](node, args) ?? sharing(node, args);
+      const problem = shapeProblem(node, args) ?? sharing(node, args);
       if (problem) say(problem);
       const name = node.attrs.name;
       const kind =

@@ -1,80 +1,78 @@
-// A recognised prelude cell's params, laid out as ONNX's LSTM, GRU and RNN operators take them
-// (onnx.ai/onnx/operators: LSTM, GRU, RNN; one direction, so the leading dimension is 1):
-//
-//   W [1, gates·H, I]   the input weights, gate blocks in ONNX's order
-//   R [1, gates·H, H]   the recurrent weights, same order
-//   B [1, 2·gates·H]    input biases then recurrent biases
-//
-//   LSTM  gates i, o, f, c      rnnc's lstm: one W [4H, I+H] on concat(x, h), gates i, f, o, g
-//   GRU   gates z, r, h         rnnc's gru is reset-before (linear_before_reset = 0) and keeps the
-//                               old state where z is 0 — ONNX keeps it where z is 1 — so its z
-//                               rows and bias are negated: sigmoid(-a) = 1 - sigmoid(a)
-//                               gru_reset_after is ONNX's linear_before_reset = 1, as it is
-//   RNN   one gate              activations Tanh (rnn) or Relu (rnn_relu)
-import { attr } from "./graph.ts";
-import type { Attribute } from "./onnx-proto.ts";
-import { nativeCells, type RecognizedCell } from "./recognize.ts";
+// A recurrence that computes a prelude cell, as ONNX's own LSTM, GRU or RNN operator with
+// `sequence_lens`, so that each example's sequence, backward ones included, starts and ends at
+// its own length. The operator gives h at every step (Y) and each state at its end (Y_h, Y_c),
+// nothing else: a recurrence whose other values are read elsewhere (an LSTM's c at any step but
+// its last, a gate) is a Scan instead.
+import type { RecognisedCell } from "../recognise/index.ts";
+import { inReferenceOrder } from "../recognise/param-rows.ts";
+import { attr, floatTensor } from "./graph.ts";
+import { nativeLayout } from "./native-weights.ts";
+import { DataType } from "./onnx-proto.ts";
+import type { BlockSite } from "./site.ts";
+import type { Stage } from "./stages.ts";
+import type { Val } from "./values.ts";
 
-export interface NativeLayout {
-  op: "LSTM" | "GRU" | "RNN";
-  gates: number;
-  W: Float32Array;
-  R: Float32Array;
-  B: Float32Array;
-  attributes: Attribute[]; // besides hidden_size and direction
-}
-
-/** Rows [from, from + H) and columns [c0, c1) of a row-major matrix with `cols` columns, times `sign`. */
-function block(m: ArrayLike<number>, cols: number, from: number, H: number, c0: number, c1: number, sign = 1): number[] {
-  const out: number[] = [];
-  for (let r = from; r < from + H; r++) for (let c = c0; c < c1; c++) out.push(sign * m[r * cols + c]);
-  return out;
-}
-
-const slice = (v: ArrayLike<number>, from: number, to: number, sign = 1) => Array.from({ length: to - from }, (_, i) => sign * v[from + i]);
-
-export function nativeLayout(cell: RecognizedCell, param: (name: string) => Float32Array): NativeLayout {
-  const { hidden: H, inputSize: I } = cell;
-  const p = (role: string) => param(cell.params[role]);
-  const op = nativeCells[cell.kind].op;
-  const pack = (gates: number, w: number[], r: number[], b: number[], attributes: Attribute[]): NativeLayout => ({
-    op,
-    gates,
-    W: Float32Array.from(w),
-    R: Float32Array.from(r),
-    B: Float32Array.from([...b, ...new Array<number>(gates * H).fill(0)].slice(0, 2 * gates * H)),
-    attributes,
-  });
-  switch (cell.kind) {
-    case "lstm": {
-      const W = p("W"), b = p("b");
-      const order = [0, 2, 1, 3]; // ONNX i, o, f, c ← rnnc's i, f, o, g
-      return pack(
-        4,
-        order.flatMap((g) => block(W, I + H, g * H, H, 0, I)),
-        order.flatMap((g) => block(W, I + H, g * H, H, I, I + H)),
-        order.flatMap((g) => slice(b, g * H, (g + 1) * H)),
-        [],
-      );
-    }
-    case "gru": {
-      const gates: [string, string, number][] = [["Wz", "bz", -1], ["Wr", "br", 1], ["W", "b", 1]];
-      return pack(
-        3,
-        gates.flatMap(([w, , s]) => block(p(w), I + H, 0, H, 0, I, s)),
-        gates.flatMap(([w, , s]) => block(p(w), I + H, 0, H, I, I + H, s)),
-        gates.flatMap(([, b, s]) => slice(p(b), 0, H, s)),
-        [attr.int("linear_before_reset", 0)],
-      );
-    }
-    case "gru_reset_after":
-      return pack(3, [...p("Wx")], [...p("Wh")], [...p("bx"), ...p("bh")], [attr.int("linear_before_reset", 1)]);
-    case "rnn":
-    case "rnn_relu": {
-      const W = p("W");
-      return pack(1, block(W, I + H, 0, H, 0, I), block(W, I + H, 0, H, I, I + H), slice(p("b"), 0, H), [
-        attr.strings("activations", [cell.kind === "rnn" ? "Tanh" : "Relu"]),
-      ]);
+/** The stage's prelude cell, if ONNX's operator can compute everything the program reads of it. */
+export function nativeCell(site: BlockSite, stage: Stage): RecognisedCell | undefined {
+  const { block, consumers, needed, ctx } = site;
+  const recurrence = ctx.cells().of(stage.states[0]);
+  const cell = recurrence?.cell;
+  if (!cell || recurrence.states.length !== stage.states.length || !stage.states.every((s) => recurrence.states.includes(s))) return undefined;
+  const updates = new Map(block.stores.map((s) => [s.node, s.name]));
+  const predictions = new Set(block.losses.map((l) => block.nodes[l.node].args[0]));
+  const h = cell.states.h;
+  for (const id of cell.internal) {
+    if (!needed.has(id)) continue;
+    if (updates.get(id) === h) continue; // h at every step: ONNX's Y
+    // anything else the cell computes must not be used outside it (ONNX gives only Y, Y_h, Y_c)
+    if ((consumers.get(id) ?? []).some((c) => !cell.internal.has(c)) || predictions.has(id)) return undefined;
+  }
+  for (const id of cell.stateReads) if ((consumers.get(id) ?? []).some((c) => !cell.internal.has(c)) && block.nodes[id].attrs.name !== h) return undefined;
+  // a state other than h (the LSTM's c) may be read elsewhere only at its final step
+  const finalIndex = block.direction === "backward" ? "first" : "last";
+  for (const [role, name] of Object.entries(cell.states)) {
+    if (role === "h") continue;
+    for (const r of ctx.reads.get(name) ?? []) {
+      if (r.block === site.index && cell.stateReads.has(r.node)) continue;
+      if (ctx.program.blocks[r.block].nodes[r.node].attrs.index?.kind !== finalIndex) return undefined;
     }
   }
+  return cell;
+}
+
+/** The operator's node; h's values at every step and each state's final value become what reads of them give. */
+export function exportNative(site: BlockSite, stage: Stage, cell: RecognisedCell): void {
+  const { ctx, block } = site;
+  const { g } = ctx;
+  const layout = nativeLayout(cell, (role) => inReferenceOrder(ctx.weights.values(cell.params[role].name), cell.params[role].rows));
+  const H = cell.hidden;
+  const name = (suffix: string) => g.fresh(`${cell.states.h}_${layout.op}_${suffix}`);
+  const W = g.initializer(floatTensor(name("W"), [1, layout.gates * H, cell.inputSize], layout.W));
+  const R = g.initializer(floatTensor(name("R"), [1, layout.gates * H, H], layout.R));
+  const B = g.initializer(floatTensor(name("B"), [1, 2 * layout.gates * H], layout.B));
+  const x = site.expand(site.outer(cell.input), 2);
+  const lengths = g.op("Cast", [ctx.shapes.axis(site.axis).lengths], [attr.int("to", DataType.INT32)], `lengths_${site.axis}_int32`);
+  const initial = (role: string) => {
+    const info = ctx.seqInfo(cell.states[role]);
+    return info.init ? g.op("Unsqueeze", [site.expand(ctx.value(info.init), 1).name, g.ints([0])], [], `${cell.states[role]}_initial`) : "";
+  };
+  const inputs = [x.name, W, R, B, lengths, initial("h"), ...(layout.op === "LSTM" ? [initial("c")] : [])];
+  while (inputs[inputs.length - 1] === "") inputs.pop();
+  const outputs = g.node(
+    layout.op,
+    inputs,
+    [attr.int("hidden_size", H), attr.string("direction", block.direction === "backward" ? "reverse" : "forward"), ...layout.attributes],
+    layout.op === "LSTM" ? 3 : 2,
+    `${cell.states.h}_${layout.op}`,
+  );
+  const full: Val = { name: g.op("Squeeze", [outputs[0], g.ints([1])], [], cell.states.h), rank: 2, ids: false, feature: [H] };
+  const final = (o: string, role: string) => {
+    let made: Val | undefined;
+    return () => (made ??= { name: g.op("Squeeze", [o, g.ints([0])], [], `${cell.states[role]}_final`), rank: 1, ids: false, feature: [H] });
+  };
+  site.overrides.set(cell.states.h, { full, final: final(outputs[1], "h") });
+  if (layout.op === "LSTM") site.overrides.set(cell.states.c, { final: final(outputs[2], "c") });
+  const hUpdate = block.stores.find((s) => s.name === cell.states.h)!.node;
+  for (const id of stage.outputs) if (id === hUpdate) stage.done!.set(id, full);
+  ctx.recurrences.push({ sequences: stage.states, as: layout.op, cell: cell.kind });
 }

@@ -3,7 +3,8 @@
 // GRUs the reset-before form (tfjs's only one).
 import * as tf from "@tensorflow/tfjs";
 import type { FloatArray } from "../../runtime/types.ts";
-import type { Cell, GraphNode, LayerGraph, Ref } from "./graph.ts";
+import { inReferenceOrder } from "../recognise/param-rows.ts";
+import type { Cell, GraphNode, LayerGraph, LayerWeights, Ref } from "./graph.ts";
 import { toTfjs, type LayerParams } from "./weights.ts";
 
 /** rnnc params by name (`enc.W`) with their shapes. */
@@ -99,15 +100,18 @@ function onehotTable(vocab: number, size: number): Float32Array {
 function setWeights(graph: LayerGraph, layers: Map<string, tf.layers.Layer>, params: ParamValues): void {
   for (const [name, l] of layers) {
     const halves = graph.weights.filter((w) => w.tfjs === name).sort((a, b) => (a.half === "backward" ? 1 : 0) - (b.half === "backward" ? 1 : 0));
-    const weights = halves.flatMap((w) => toTfjs(w.kind, layerParams(params, w.layer)));
+    const weights = halves.flatMap((w) => toTfjs(w.kind, layerParams(params, w)));
     l.setWeights(weights.map((w) => tf.tensor(w.values, w.shape, "float32")));
   }
 }
 
-/** One rnnc layer's params by their short names: `enc.W` → `W`. */
-export function layerParams(params: ParamValues, layer: string): LayerParams {
+/** One rnnc layer's params by their roles in its kind (`enc.W` → `W`), in the prelude's gate order. */
+function layerParams(params: ParamValues, w: LayerWeights): LayerParams {
   const out: LayerParams = {};
-  for (const [name, p] of params) if (name.startsWith(`${layer}.`)) out[name.slice(layer.length + 1)] = { shape: [...p.shape], values: p.values };
+  for (const [role, { name, rows }] of Object.entries(w.params)) {
+    const p = params.get(name);
+    if (p) out[role] = { shape: [...p.shape], values: inReferenceOrder(p.values, rows) };
+  }
   return out;
 }
 

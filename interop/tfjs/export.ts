@@ -2,12 +2,13 @@
 // description of its inputs, outputs and vocabularies (userDefinedMetadata.rnnc).
 import type { CheckedModel } from "../../compiler/2-check/checked.ts";
 import type { DataSizes } from "../../compiler/3-lower/index.ts";
+import type { Program } from "../../compiler/ir/nodes.ts";
 import { saveArtifacts } from "./artifacts.ts";
 import { cpuBackend } from "./backend.ts";
 import { buildModel, type ParamValues } from "./build.ts";
 import type { LayerGraph } from "./graph.ts";
+import { layerGraph } from "./layers/index.ts";
 import { describeModel, METADATA_KEY } from "./metadata.ts";
-import { recognise } from "./recognise.ts";
 
 export { TfjsError } from "./errors.ts";
 
@@ -15,6 +16,8 @@ export interface TfjsExport {
   model: CheckedModel;
   source: string;
   dataSizes: DataSizes;
+  /** The model lowered with those sizes: the recogniser reads its recurrences there. */
+  program: Program;
   params: ParamValues;
   vocabularies: Record<string, string[]>;
   overrides: Record<string, number>;
@@ -24,7 +27,7 @@ export interface TfjsExport {
 
 /** Writes the model; a model with no tfjs counterpart is a TfjsError naming every reason. */
 export async function exportTfjs(x: TfjsExport): Promise<{ graph: LayerGraph; files: string[]; bytes: number }> {
-  const graph = recognise(x.model, x.source, x.dataSizes);
+  const graph = layerGraph(x.model, x.source, x.program, x.dataSizes);
   await cpuBackend();
   const model = buildModel(graph, x.params);
   model.setUserDefinedMetadata({ [METADATA_KEY]: describeModel(graph, x.overrides, x.vocabularies) as unknown as {} });

@@ -1,9 +1,11 @@
-// A model as tf.layers sees it: inputs, layers applied to tensors, and outputs. recognise.ts
-// finds it in a checked model; build.ts turns it into a tf.LayersModel. Every tensor is either
+// A model as tf.layers sees it: inputs, layers applied to tensors, and outputs. layers/ finds
+// it in a checked model; build.ts turns it into a tf.LayersModel. Every tensor is either
 // per step ([batch, steps, size], `sequence`) or per example ([batch, size]).
+import type { CellKind, ParamMapping } from "../recognise/index.ts";
 import type { LayerKind } from "./weights.ts";
 
-export type Cell = "lstm" | "gru" | "rnn" | "rnn_relu";
+/** The prelude cells tfjs has a recurrent layer for (its GRU is only the reset-before form). */
+export type Cell = Exclude<CellKind, "gru_reset_after">;
 
 export interface GraphInput {
   /** The tfjs input's name: the field's, `@` spelled `_` (`name@input` → `name_input`). */
@@ -56,6 +58,8 @@ export interface LayerWeights {
   kind: LayerKind;
   tfjs: string;
   half?: "forward" | "backward";
+  /** The params of `kind` (`W`, `b`, `Wz`, …) → the program's, with their rows if not in the prelude's gate order. */
+  params: Record<string, ParamMapping>;
 }
 
 export interface LayerGraph {

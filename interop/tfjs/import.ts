@@ -1,5 +1,5 @@
 // A TensorFlow.js layers model on disk → the params of a matching rnnc model. The model the
-// .rnn file maps onto (recognise.ts, build.ts) is built and compared with the loaded one layer
+// .rnn file maps onto (layers/, build.ts) is built and compared with the loaded one layer
 // by layer — the layers that hold weights, in the order tfjs lists them: the same class, the
 // same configuration where it changes the numbers (units, activations, direction, masking) and
 // the same weight shapes. Then each layer's weights are converted back (weights.ts). Layers
@@ -8,13 +8,15 @@
 import * as tf from "@tensorflow/tfjs";
 import type { CheckedModel } from "../../compiler/2-check/checked.ts";
 import type { DataSizes } from "../../compiler/3-lower/index.ts";
+import type { Program } from "../../compiler/ir/nodes.ts";
+import { inProgramOrder } from "../recognise/param-rows.ts";
 import { readArtifacts } from "./artifacts.ts";
 import { cpuBackend } from "./backend.ts";
 import { buildModel } from "./build.ts";
 import { TfjsError } from "./errors.ts";
 import type { LayerGraph } from "./graph.ts";
+import { layerGraph } from "./layers/index.ts";
 import { readMetadata } from "./metadata.ts";
-import { recognise } from "./recognise.ts";
 import { fromTfjs, type Weight } from "./weights.ts";
 
 export { TfjsError } from "./errors.ts";
@@ -24,8 +26,8 @@ export interface OpenedTfjsModel {
   model?: string;
   overrides?: Record<string, number>;
   vocabularies?: Record<string, string[]>;
-  /** The weights as the params of `model` (shapes as `layout` says), or a TfjsError listing every mismatch. */
-  params(model: CheckedModel, source: string, dataSizes: DataSizes, layout: readonly { name: string; shape: readonly number[] }[]): Map<string, Float32Array>;
+  /** The weights as the params of `model` (lowered as `program`: every param of it), or a TfjsError listing every mismatch. */
+  params(model: CheckedModel, source: string, dataSizes: DataSizes, program: Program): Map<string, Float32Array>;
 }
 
 /** Loads DIR/model.json and its weights with tf.loadLayersModel. */
@@ -40,7 +42,7 @@ export async function openTfjs(dir: string): Promise<OpenedTfjsModel> {
   }
   return {
     ...readMetadata(artifacts.userDefinedMetadata),
-    params: (model, source, dataSizes, layout) => paramsFrom(loaded, recognise(model, source, dataSizes), layout, dir),
+    params: (model, source, dataSizes, program) => paramsFrom(loaded, layerGraph(model, source, program, dataSizes), program.params, dir),
   };
 }
 
@@ -74,7 +76,7 @@ function paramsFrom(loaded: tf.LayersModel, graph: LayerGraph, layout: readonly 
     } catch (error) {
       throw new TfjsError(`${dir}: tfjs layer ${have[index].name} as ${w.layer} (${w.kind}): ${(error as Error).message}`);
     }
-    for (const [name, values] of Object.entries(converted)) params.set(`${w.layer}.${name}`, values);
+    for (const [role, values] of Object.entries(converted)) params.set(w.params[role].name, inProgramOrder(values, w.params[role].rows));
   }
   for (const [name, shape] of shapes) {
     const values = params.get(name);

@@ -6,7 +6,6 @@ import type { Axis, DataLayout, LossLayout, ModelBatch } from "../model.ts";
 import { batchDenominators } from "../batch.ts";
 import type { FloatArray } from "../types.ts";
 
-
 /**
  * Where each of `parts` parts starts, and its size, for a batch of B examples: as even as
  * possible, the larger parts last (part 0 is the main thread's, which also gathers and sums).
@@ -14,7 +13,7 @@ import type { FloatArray } from "../types.ts";
  * `into` and returns how many parts there are.
  */
 export function splitExamples(B: number, parts: number, into: Int32Array): number {
-  const n = Math.max(1, Math.min(parts, B));
+  const n = partCount(B, parts);
   const base = Math.floor(B / n);
   const extra = B % n;
   let start = 0;
@@ -26,6 +25,9 @@ export function splitExamples(B: number, parts: number, into: Int32Array): numbe
   }
   return n;
 }
+
+/** How many parts a batch of B examples is cut into when `parts` are asked: at least 1, at most B. */
+export const partCount = (B: number, parts: number) => Math.max(1, Math.min(parts, B));
 
 /** Width of one step of a field: 1 for ids, the vector size otherwise. */
 export const widthOf = (d: Pick<DataLayout, "kind" | "size">) => (d.kind === "ids" ? 1 : d.size);

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { checkSource } from "../../compiler/index.ts";
 import { lower } from "../../compiler/3-lower/index.ts";
 import { differentiate } from "../../compiler/4-differentiate/index.ts";
-import { interpretedModel } from "../../compiler/ir/interpreted-model.ts";
+import { interpretedModel } from "../../compiler/interpreted-model.ts";
 import { forward, type Batch } from "../../compiler/ir/interpret.ts";
 import { Rng } from "../../runtime/rng.ts";
 import { gradcheck, randomBatch, randomParams } from "./gradcheck.ts";

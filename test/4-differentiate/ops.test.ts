@@ -29,7 +29,7 @@ function opProgram(build: (inputs: Inputs) => number): Program {
   const datum = (kind: "ids" | "vectors", size: number) => {
     const name = `d${data.length}`;
     data.push({ name, role: "input", kind, size, sequence: false, shifted: false });
-    return g.node("data", [], kind === "ids" ? [] : [size], true, { name });
+    return g.leafNode("data", kind === "ids" ? [] : [size], true, { name });
   };
   const vector = (n: number) => g.add(param([n]), datum("vectors", n));
   const inputs: Inputs = {

@@ -21,8 +21,8 @@ describe("the IR validator", () => {
     program.blocks[0].nodes.push({ op: "read", args: [], shape: [16], batched: true, attrs: { name: "nothing" } });
     const add = program.blocks[0].nodes.findIndex((n) => n.op === "add" && n.args.includes(matvec));
     expect(validate(program)).toEqual([
-      `block 0 (h: recurrence forward over t): %${matvec} matvec: [16,18] @ [18]`,
-      `block 0 (h: recurrence forward over t): %${add} add: an operand of shape [7] for a result of shape [16]`,
+      `block 0 (h: recurrence forward over t): %${matvec} matvec: shape [7], but its rule gives [16]`,
+      `block 0 (h: recurrence forward over t): %${add} add: operands of shapes [7] and [16]`,
       `block 0 (h: recurrence forward over t): %${program.blocks[0].nodes.length - 1} read: no sequence named nothing`,
     ]);
   });

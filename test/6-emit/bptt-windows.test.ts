@@ -11,7 +11,7 @@ import { lower } from "../../compiler/3-lower/index.ts";
 import { differentiate } from "../../compiler/4-differentiate/index.ts";
 import { checkSource } from "../../compiler/index.ts";
 import { lossAndGradient, type Batch } from "../../compiler/ir/interpret.ts";
-import { interpretedModel } from "../../compiler/ir/interpreted-model.ts";
+import { interpretedModel } from "../../compiler/interpreted-model.ts";
 import type { DifferentiatedProgram } from "../../compiler/ir/nodes.ts";
 import type { CompiledModel, ModelBatch } from "../../runtime/model.ts";
 import { Rng } from "../../runtime/rng.ts";

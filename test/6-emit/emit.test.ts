@@ -9,7 +9,7 @@ import { checkSource } from "../../compiler/index.ts";
 import { lower } from "../../compiler/3-lower/index.ts";
 import { differentiate } from "../../compiler/4-differentiate/index.ts";
 import { lossAndGradient } from "../../compiler/ir/interpret.ts";
-import { interpretedModel } from "../../compiler/ir/interpreted-model.ts";
+import { interpretedModel } from "../../compiler/interpreted-model.ts";
 import type { DifferentiatedProgram } from "../../compiler/ir/nodes.ts";
 import { randomBatch, randomParams } from "../4-differentiate/gradcheck.ts";
 import { emitted, toModelBatch } from "./harness.ts";

@@ -8,7 +8,7 @@ import { lower } from "../../compiler/3-lower/index.ts";
 import { differentiate } from "../../compiler/4-differentiate/index.ts";
 import { checkSource } from "../../compiler/index.ts";
 import { lossAndGradient } from "../../compiler/ir/interpret.ts";
-import { interpretedModel } from "../../compiler/ir/interpreted-model.ts";
+import { interpretedModel } from "../../compiler/interpreted-model.ts";
 import { randomBatch, randomParams } from "../4-differentiate/gradcheck.ts";
 import { emitted, mismatch, toModelBatch } from "./harness.ts";
 

@@ -7,6 +7,8 @@
 // per-example values in many of them on purpose: that meeting is where the emitter and the
 // interpreter once read a shared value as if it held one copy per example.
 
+import { shapeKeepingFunctions } from "../../compiler/ir/ops.ts";
+
 export interface SweepProgram {
   /** The model's name, also the generated module's. */
   name: string;
@@ -35,7 +37,39 @@ layer learned(N) {
   return v
 }`;
 
+/**
+ * Every function of the language, read off the IR's op table (ir/ops.ts), each applied to a
+ * per-step value inside a recurrence: a new op with a spelling is swept (and gradient-checked)
+ * here without anyone adding a case. Their inputs, 1 + a², are positive, for log's sake.
+ */
+function everyFunction(): SweepProgram {
+  const functions = [...shapeKeepingFunctions.keys()];
+  const terms = functions.map((f) => `${f}(1 + a * a)`).join(" + ");
+  return {
+    name: "every_function",
+    cases: functions.map((f) => `${f}(…) of a per-step value`),
+    source: seqRegression(
+      "every_function",
+      `  layer cell = c(1, H)
+  layer out = dense(H, 1)
+  h[t] = cell(x[t], h[t-1])
+  loss mse(out(h[t]), y[t])`,
+      `
+cell c(I, H) {
+  input x: [I]
+  state h: [H]
+  param W: [H, I + H] init glorot
+  param b: [H] init zeros
+  a = W @ concat(x, h) + b
+  h' = tanh(a + 0.1 * (${terms}))
+}`,
+    ),
+    axes: ["t"],
+  };
+}
+
 export const sweepPrograms: SweepProgram[] = [
+  everyFunction(),
   {
     name: "param_slices",
     cases: ["b[0:H] of a param in a cell", "b[H:2*H] of a param in a cell", "shared * shared slices added to per-example data"],

@@ -18,7 +18,7 @@ import { formatDiagnostic } from "../../compiler/diagnostics.ts";
 import { lower } from "../../compiler/3-lower/index.ts";
 import { differentiate } from "../../compiler/4-differentiate/index.ts";
 import { lossAndGradient, type Batch, type Params } from "../../compiler/ir/interpret.ts";
-import { interpretedModel } from "../../compiler/ir/interpreted-model.ts";
+import { interpretedModel } from "../../compiler/interpreted-model.ts";
 import { validate } from "../../compiler/ir/validate.ts";
 import type { DifferentiatedProgram, Program } from "../../compiler/ir/nodes.ts";
 import { gradcheck, randomBatch, randomParams } from "../4-differentiate/gradcheck.ts";

@@ -237,6 +237,46 @@ describe("rnnc export --format tfjs, and rnnc import --format tfjs", { timeout: 
     expectSameCheckpoint(back, t, {});
   });
 
+  it("a user's cell that computes an LSTM, its gates in PyTorch's order: a tfjs LSTM, and back bit for bit", async () => {
+    const file = join(dir, "torch.rnn");
+    writeFileSync(
+      file,
+      `cell torch_lstm(In, Hid) {
+        input x: [In]
+        state hidden: [Hid], memory: [Hid]
+        param Weights: [4*Hid, In + Hid] init glorot
+        param bias: [4*Hid] init zeros
+        pre = Weights @ concat(x, hidden) + bias
+        i = sigmoid(pre[0:Hid])
+        f = sigmoid(pre[Hid:2*Hid])
+        g = tanh(pre[2*Hid:3*Hid])
+        o = sigmoid(pre[3*Hid:4*Hid])
+        memory' = f * memory + i * g
+        hidden' = o * tanh(memory')
+      }
+      model torch {
+        dims { E = 3, H = 4 }
+        input  x: seq<token>
+        target tags: seq<class>
+        layer emb = embedding(vocab(x), E)
+        layer cell = torch_lstm(E, H)
+        layer out = dense(H, classes(tags))
+        (h[t], c[t]) = cell(emb(x[t]), h[t-1], c[t-1])
+        loss cross_entropy(out(h[t]), tags[t])
+      }`,
+    );
+    const t = trained(file, {}, { x: { kind: "token", tokens: words }, tags: { kind: "class", tokens: tags } });
+    const out = join(dir, "torch-tfjs");
+    capture();
+    expect(await exportCommand({ file: t.model, format: "tfjs", checkpoint: t.checkpoint, output: out, sets: [] })).toBe(0);
+    const json = JSON.parse(readFileSync(join(out, "model.json"), "utf8"));
+    expect(json.modelTopology.config.layers.map((l: { class_name: string }) => l.class_name)).toEqual(["InputLayer", "Embedding", "LSTM", "Dense"]);
+    expect(await comparePredictions(t, out, [3, 5, 1, 4])).toBeLessThan(TOLERANCE);
+    const back = join(dir, "torch-imported.ckpt.json");
+    expect(await importCommand({ positionals: [out, t.model], format: "tfjs", output: back, sets: [] })).toBe(0);
+    expectSameCheckpoint(back, t, {});
+  });
+
   it("refuses, naming every reason, models with no tfjs counterpart", async () => {
     const g2p = trained("examples/g2p.rnn", { E: 2, H: 2 }, { spelling: { kind: "token", tokens: ["a", "b"] }, phones: { kind: "token", tokens: ["AH", "B"] } });
     capture();
@@ -273,7 +313,7 @@ describe("rnnc export --format tfjs, and rnnc import --format tfjs", { timeout: 
     expect(await exportCommand({ file: t.model, format: "tfjs", checkpoint: t.checkpoint, output: join(dir, "own-tfjs"), sets: [] })).toBe(1);
     expect(printed.join("\n")).toBe(
       "own does not map onto TensorFlow.js layers:\n" +
-        "  - layer a = mine(…): mine is defined in the model's file; tfjs has layers only for the prelude's dense, embedding, rnn, rnn_relu, lstm, gru\n" +
+        "  - layer a = mine(…): it computes none of the cells tfjs has layers for (the prelude's rnn, rnn_relu, lstm and gru, by their equations): the nearest of the prelude's cells, rnn, has add where it has matvec\n" +
         "  - layer b = gru_reset_after(…): tfjs's GRU has only the reset-before form (resetAfter: true throws in tfjs 4); use gru",
     );
   });

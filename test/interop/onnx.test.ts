@@ -21,7 +21,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { compiledModel } from "../../cli/compiled-model.ts";
 import { checkSource, differentiatedProgram } from "../../compiler/index.ts";
 import { forward, type Batch } from "../../compiler/ir/interpret.ts";
-import { interpretedModel } from "../../compiler/ir/interpreted-model.ts";
+import { interpretedModel } from "../../compiler/interpreted-model.ts";
 import type { DifferentiatedProgram } from "../../compiler/ir/nodes.ts";
 import { attr, floatTensor, OnnxGraph } from "../../interop/onnx/graph.ts";
 import { exportOnnxWithReport, OPSET, IR_VERSION, type OnnxExport } from "../../interop/onnx/index.ts";
@@ -193,6 +193,34 @@ const cases: Case[] = [
     }`,
     lengths: { t: [3, 5, 1, 4] },
     native: ["Scan"],
+  },
+  {
+    name: "a user's cell that is an LSTM with PyTorch's gate order (i, f, g, o), under its own names: ONNX's LSTM, its rows reordered",
+    source: `cell torch_lstm(In, Hid) {
+      input x: [In]
+      state hidden: [Hid], memory: [Hid]
+      param Weights: [4*Hid, In + Hid] init glorot
+      param bias: [4*Hid] init zeros
+      pre = bias + Weights @ concat(x, hidden)
+      i = sigmoid(pre[0:Hid])
+      f = sigmoid(pre[Hid:2*Hid])
+      g = tanh(pre[2*Hid:3*Hid])
+      o = sigmoid(pre[3*Hid:4*Hid])
+      memory' = i * g + f * memory
+      hidden' = o * tanh(memory')
+    }
+    model torch {
+      dims { H = 4 }
+      input  x: seq<vec(3)>
+      target y: seq<class>
+      layer cell = torch_lstm(3, H)
+      layer head = dense(H, classes(y))
+      (h[t], c[t]) = cell(x[t], h[t-1], c[t-1])
+      loss cross_entropy(head(h[t]), y[t])
+    }`,
+    sizes: { "classes(y)": 3 },
+    lengths: { t: [3, 5, 1, 4] },
+    native: ["LSTM lstm"],
   },
   {
     name: "reads two steps back and one ahead, and an LSTM whose cell state is read at every step",

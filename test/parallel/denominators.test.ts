@@ -3,7 +3,7 @@
 // reference interpreter. What data-parallel training rests on.
 import { describe, expect, it } from "vitest";
 import { emittedModuleFile, importCompiledModel } from "../../cli/compiled-model.ts";
-import { interpretedModel } from "../../compiler/ir/interpreted-model.ts";
+import { interpretedModel } from "../../compiler/interpreted-model.ts";
 import type { DifferentiatedProgram } from "../../compiler/ir/nodes.ts";
 import type { CompiledModel, ModelBatch } from "../../runtime/model.ts";
 import type { FloatArray } from "../../runtime/types.ts";

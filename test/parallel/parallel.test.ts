@@ -6,9 +6,10 @@ import { writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { emittedModuleFile, importCompiledModel } from "../../cli/compiled-model.ts";
+import { tsxWorkers, workerLoader } from "../../cli/worker-loader.ts";
 import type { CompiledModel, ModelBatch } from "../../runtime/model.ts";
 import { parallelModel, type ParallelModel, type ParallelOptions } from "../../runtime/parallel/index.ts";
-import { CHUNK, flagChunks } from "../../runtime/parallel/shared.ts";
+import { CHUNK, flagChunks } from "../../runtime/parallel/chunks.ts";
 import type { FloatArray } from "../../runtime/types.ts";
 import { randomBatch, randomParams } from "../4-differentiate/gradcheck.ts";
 import { castParams, expectNonZero, maxRelativeDifference, meanOverTokens, modelBatch, program } from "./helpers.ts";
@@ -38,8 +39,8 @@ export default { ...inner, lossAndGrad(P, G, batch) {
   return wrapper;
 }
 
-// Starting a worker takes about a second (tsx's loader, in each thread): every model of this
-// file starts at once, then the tests take theirs.
+// Starting a worker takes a fifth of a second (esbuild's bundles), a second through tsx's loader:
+// every model of this file starts at once, then the tests take theirs.
 const open: Promise<ParallelModel>[] = [];
 const choices: { choice: "parallel" | "single"; ms: { single: number; parallel: number } }[] = [];
 const models = (async () => {
@@ -51,8 +52,8 @@ const models = (async () => {
     awaiting: await emittedModuleFile(tagger, "float64"),
     wide: await emittedModuleFile(wide, "float32"),
   };
-  const start = (file: string, threads: number, options?: ParallelOptions) => {
-    const model = parallelModel(file, threads, options);
+  const start = (file: string, threads: number, options?: Partial<ParallelOptions>) => {
+    const model = parallelModel(file, threads, { load: workerLoader, ...options });
     open.push(model);
     return model;
   };
@@ -65,7 +66,7 @@ const models = (async () => {
     start(wrapper, 2),
     start(files.wide, 2),
     start(files.tagger64, 2, { trials: 3, onChoice: (choice, ms) => choices.push({ choice, ms }) }),
-    start(wrapper, 2, { loader: "tsx" }),
+    start(wrapper, 2, { load: tsxWorkers }),
   ]);
   const single = async (file: string) => importCompiledModel(file);
   return {
@@ -234,6 +235,6 @@ it("loads the workers through tsx's loader when asked (what is used without esbu
 });
 
 it("refuses a thread count that is not a whole number of at least 1", async () => {
-  await expect(parallelModel("nowhere.mts", 0)).rejects.toThrow(/at least 1/);
-  await expect(parallelModel("nowhere.mts", 1.5)).rejects.toThrow(/at least 1/);
+  await expect(parallelModel("nowhere.mts", 0, { load: workerLoader })).rejects.toThrow(/at least 1/);
+  await expect(parallelModel("nowhere.mts", 1.5, { load: workerLoader })).rejects.toThrow(/at least 1/);
 });

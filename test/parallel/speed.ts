@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { parseOverrides } from "../../cli/check.ts";
 import { emittedModuleFile, importCompiledModel } from "../../cli/compiled-model.ts";
+import { workerLoader } from "../../cli/worker-loader.ts";
 import { dataSizes, modelFields } from "../../cli/model-data.ts";
 import { exampleLengths, toModelBatch } from "../../data/batches.ts";
 import { loadData, loadModel } from "../../cli/setup.ts";
@@ -38,7 +39,7 @@ const program = differentiatedProgram(checked, dataSizes(checked, train.vocabula
 const moduleFile = await emittedModuleFile(program, dtype, kernels);
 const single = await importCompiledModel(moduleFile);
 let started = performance.now();
-const parallel = await parallelModel(moduleFile, threads);
+const parallel = await parallelModel(moduleFile, threads, { load: workerLoader });
 const startup = performance.now() - started;
 
 const rng = new Rng(1);

@@ -1,15 +1,17 @@
-// Which models map onto tf.layers (interop/tfjs/recognise.ts), and the words for those that
-// do not. No tfjs here: only the graph recognised from the checked model.
+// Which models map onto tf.layers (interop/tfjs/layers/), and the words for those that do not.
+// No tfjs here: only the layer graph found in the checked model.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { checkSource } from "../../compiler/index.ts";
+import { checkSource, differentiatedProgram } from "../../compiler/index.ts";
 import type { LayerGraph } from "../../interop/tfjs/graph.ts";
-import { recognise } from "../../interop/tfjs/recognise.ts";
+import { layerGraph } from "../../interop/tfjs/layers/index.ts";
 
 function graphOf(source: string, sizes: Record<string, number> = {}): LayerGraph {
   const checked = checkSource(source, "m.rnn");
   expect(checked.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return recognise(checked.models[0], source, new Map(Object.entries(sizes)));
+  const model = checked.models[0];
+  const dataSizes = new Map(Object.entries(sizes));
+  return layerGraph(model, source, differentiatedProgram(model, dataSizes), dataSizes);
 }
 
 /** The graph in one line a node each: `dense head <- 3 (softmax)`. */
@@ -63,8 +65,80 @@ describe("models that map onto tf.layers", () => {
         loss cross_entropy(head(h[t]), a[t])
         loss cross_entropy(head(h[last]), y)
       }`,
+      { "classes(a)": 2, "classes(y)": 2 },
     );
     expect(summary(g)).toEqual(["input x", "masking <- 0", "gru enc sequences final <- 1", "dense head <- 2 (linear)", "dense head <- 2 final (linear)", "softmax <- 3", "softmax <- 4"]);
+  });
+});
+
+const userCells = `cell mylstm(In, Hid) {
+  input x: [In]
+  state hidden: [Hid], memory: [Hid]
+  param M: [4*Hid, In + Hid] init glorot
+  param k: [4*Hid] init lstm_bias
+  a = M @ concat(x, hidden) + k
+  i = sigmoid(a[0:Hid])
+  f = sigmoid(a[Hid:2*Hid])
+  o = sigmoid(a[2*Hid:3*Hid])
+  g = tanh(a[3*Hid:4*Hid])
+  memory' = f * memory + i * g
+  hidden' = o * tanh(memory')
+}
+cell mygru(I, H) {
+  input x: [I]
+  state h: [H]
+  param Wx: [3*H, I] init glorot
+  param Wh: [3*H, H] init glorot
+  param bx: [3*H] init zeros
+  param bh: [3*H] init zeros
+  a  = Wx @ x + bx
+  u  = Wh @ h + bh
+  z  = sigmoid(a[0:H] + u[0:H])
+  r  = sigmoid(a[H:2*H] + u[H:2*H])
+  n  = tanh(a[2*H:3*H] + r * u[2*H:3*H])
+  h' = (1 - z) * n + z * h
+}
+`;
+
+describe("cells are decided by their equations, not their names", () => {
+  it("a user's cell with the prelude lstm's equations is a tfjs LSTM holding its params", () => {
+    const g = graphOf(
+      `${userCells}
+      model m {
+        input  x: seq<vec(2)>
+        target y: seq<vec(3)>
+        layer enc = mylstm(2, 3)
+        (h[t], c[t]) = enc(x[t], h[t-1], c[t-1])
+        loss mse(h[t], y[t])
+      }`,
+    );
+    expect(summary(g)).toEqual(["input x", "masking <- 0", "lstm enc sequences <- 1"]);
+    expect(g.weights).toEqual([{ layer: "enc", kind: "lstm", tfjs: "enc", params: { W: { name: "enc.M" }, b: { name: "enc.k" } } }]);
+  });
+
+  it("a user's gru_reset_after has no tfjs layer; a user's LSTM's memory is not its output", () => {
+    let message = "no problem";
+    try {
+      graphOf(`${userCells}
+        model m {
+          input  x: seq<vec(2)>
+          target y: seq<vec(3)>
+          target z: seq<vec(3)>
+          layer a = mygru(2, 3)
+          layer b = mylstm(2, 3)
+          g[t] = a(x[t], g[t-1])
+          (h[t], c[t]) = b(x[t], h[t-1], c[t-1])
+          loss mse(g[t] + h[t], y[t])
+          loss mse(c[t], z[t])
+        }`);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      "m does not map onto TensorFlow.js layers:\n" +
+        "  - layer a = mygru(…): it computes gru_reset_after, and tfjs's GRU has only the reset-before form (resetAfter: true throws in tfjs 4); use gru\n" +
+        "  - c[t]: c is b's memory cell: tfjs's LSTM layer gives only its output h",
+    );
   });
 });
 

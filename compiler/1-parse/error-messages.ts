@@ -1,8 +1,8 @@
 // Syntax errors in words a user understands: "expected `)` but found end of line". Chevrotain
 // calls these builders while parsing; the wording comes from the message table.
 import { EOF, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
-import { messages } from "../compiler/messages.ts";
-import * as T from "./tokens.ts";
+import { messages } from "../messages.ts";
+import * as T from "../../grammar/tokens.ts";
 
 /** Token kinds described by a word rather than by their text. */
 const described = new Map<TokenType, string>([

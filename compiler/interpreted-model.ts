@@ -1,10 +1,10 @@
 // The reference interpreter behind the runtime's CompiledModel interface: what the training loop
 // drives until the emitted module replaces it, and the oracle that module is tested against.
 // Slow and in float64; everything that knows it runs on the interpreter is in this file.
-import type { CompiledModel, LossLayout, ModelBatch } from "../../runtime/model.ts";
-import type { FloatArray } from "../../runtime/types.ts";
-import { finalStates, forward, gradientFlow, lossAndGradient, maxLength, type Batch, type ForwardResult } from "./interpret.ts";
-import type { DifferentiatedProgram, Node } from "./nodes.ts";
+import type { CompiledModel, LossLayout, ModelBatch } from "../runtime/model.ts";
+import type { FloatArray } from "../runtime/types.ts";
+import { finalStates, forward, gradientFlow, lossAndGradient, maxLength, type Batch, type ForwardResult } from "./ir/interpret.ts";
+import type { DifferentiatedProgram, Node } from "./ir/nodes.ts";
 
 /** Where each loss's prediction (the first argument of its loss node) is computed. */
 interface PredictionSite {

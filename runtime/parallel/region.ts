@@ -1,61 +1,13 @@
-// What the main thread and the workers agree on: the control words each step is signalled
-// through, and where a part of a batch lies in a worker's region of shared memory.
+// Where a part of a batch lies in its region of memory, which the main thread writes the part
+// into and the part's thread reads it from (shared for a worker; the main thread's own part is an
+// ordinary buffer, read the same way).
 //
-// Control (Int32Array over a SharedArrayBuffer): one slot of SLOT words per worker, a cache line
-// apart. The main thread writes the command, then bumps GO and notifies; the worker, waiting on GO,
-// runs the command, writes STATUS, sets DONE to GO's value and notifies; the main thread waits on
-// DONE. Both directions are Atomics: lossAndGrad is synchronous, so the main thread can only wait
-// for the workers by blocking in Atomics.wait (a round trip costs about 15 µs here, against about
-// 25 µs when the command goes by postMessage; either is nothing next to a training step).
-//
-// A region (one per part): an Int32 header saying the part's shape, then the lengths, fields,
-// carried states in and final states out, each on 8 bytes. Both sides compute the same layout
-// from the header with `regionLayout`.
+// A region: an Int32 header saying the part's shape, then the lengths, fields, carried states in
+// and final states out, each on 8 bytes. Both sides compute the same layout from the header with
+// `regionLayout`.
 import type { Axis, DataLayout, ModelBatch } from "../model.ts";
 import type { FloatArray } from "../types.ts";
 import { widthOf } from "./split.ts";
-
-export const SLOT = 16;
-export const GO = 0;
-export const DONE = 1;
-export const COMMAND = 2;
-export const STATUS = 3;
-
-/** Commands (bits). NEW_REGION: a bigger region waits on the worker's port (read it first). */
-export const RUN = 1;
-export const QUIT = 2;
-export const NEW_REGION = 4;
-
-/**
- * Gradients are summed by chunks of CHUNK values (16: a cache line of float32): a worker flags
- * each chunk of its gradients that holds anything but zeros, and the main thread adds only those.
- * An embedding's gradient is zero but at the batch's tokens (one value in V in each of its E
- * rows): of the Brown tagger's 52,879 × 64, a worker's half of a batch of 32 leaves about 4% to
- * add (770k values in all instead of 4M), and adding costs what reading another core's writes
- * costs: about 5 ns a value. A dense gradient costs the worker one read per chunk (the scan
- * stops at the first non-zero value).
- */
-export const CHUNK_BITS = 4;
-export const CHUNK = 1 << CHUNK_BITS;
-
-/** Flags, one per chunk of `values`, 1 where any of them is not 0 (NaN included). */
-export function flagChunks(values: FloatArray, flags: Uint8Array): void {
-  const n = values.length;
-  for (let c = 0, from = 0; from < n; c++, from += CHUNK) {
-    const to = Math.min(n, from + CHUNK);
-    let any = 0;
-    for (let i = from; i < to; i++)
-      if (values[i] !== 0) {
-        any = 1;
-        break;
-      }
-    flags[c] = any;
-  }
-}
-
-export const OK = 0;
-export const FAILED = 1; // the error's message waits on the port
-export const GONE = 2; // the worker's thread is exiting
 
 /** What both sides know of the model's batches, from its layout. */
 export interface PartSpec {
