@@ -55,6 +55,7 @@ export const vjpRules: Record<Op, VjpRule | Special> = {
   step: "not differentiable", // zero almost everywhere
   exp: (c) => [c.b.mul(c.g, c.y())],
   log: (c) => [c.b.div(c.g, c.x(0))],
+  softplus: (c) => [c.b.mul(c.g, c.b.unary("sigmoid", c.x(0)))], // softplus′ = σ
   softmax: (c) => [c.b.mul(c.y(), c.b.sub(c.g, c.b.sum(c.b.mul(c.g, c.y()))))],
   log_softmax: (c) => [c.b.sub(c.g, c.b.mul(c.b.unary("exp", c.y()), c.b.sum(c.g)))],
   sum: (c) => [c.b.broadcast(c.g, c.arg(0).shape[0])],

@@ -79,6 +79,7 @@ export const elementwiseExpressions: Record<ElementwiseOp, (x: Operands) => stri
   step: (x: Operands) => `(${x(0)} > 0 ? 1 : 0)`,
   exp: (x: Operands) => `Math.exp(${x(0)})`,
   log: (x: Operands) => `Math.log(${x(0)})`,
+  softplus: (x: Operands) => `(Math.max(${x(0)}, 0) + Math.log1p(Math.exp(-Math.abs(${x(0)}))))`, // no overflow for large x
 };
 
 export const isElementwise = (op: Op): op is ElementwiseOp => Object.hasOwn(elementwiseExpressions, op);

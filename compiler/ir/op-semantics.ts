@@ -62,6 +62,7 @@ export const evaluate: Record<Exclude<Op, "param" | "const" | "data" | "read" | 
   step: unary((a) => (a > 0 ? 1 : 0)),
   exp: unary(Math.exp),
   log: unary(Math.log),
+  softplus: unary(softplus),
   softmax: perExample((row, out) => {
     const lse = logSumExp(row);
     for (let i = 0; i < row.length; i++) out[i] = Math.exp(row[i] - lse);

@@ -46,6 +46,7 @@ export const ops = {
   step: { kind: "elementwise", arity: 1, spelling: "not in the language", does: "1 where x > 0, else 0 (relu's derivative)" },
   exp: { kind: "elementwise", arity: 1, spelling: { function: "exp", argument: "any" }, does: "e^x" },
   log: { kind: "elementwise", arity: 1, spelling: { function: "log", argument: "any" }, does: "ln x" },
+  softplus: { kind: "elementwise", arity: 1, spelling: { function: "softplus", argument: "any" }, does: "ln(1 + e^x), a smooth relu" },
   // over the feature axis
   softmax: { kind: "feature", arity: 1, spelling: { function: "softmax", argument: "vector" }, does: "e^x / Σ e^x over the features" },
   log_softmax: { kind: "feature", arity: 1, spelling: { function: "log_softmax", argument: "vector" }, does: "x - log Σ e^x over the features" },

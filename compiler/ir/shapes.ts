@@ -51,6 +51,7 @@ export const shapeRules: Record<Op, ShapeRule | typeof given> = {
   step: keepsShape,
   exp: keepsShape,
   log: keepsShape,
+  softplus: keepsShape,
   softmax: keepsShape,
   log_softmax: keepsShape,
   sum: () => [],

@@ -46,6 +46,7 @@ const translations: Record<Op, Translation | typeof leaf | typeof notPredicted> 
   relu: (_n, _a, o) => o.simple("Relu"),
   exp: (_n, _a, o) => o.simple("Exp"),
   log: (_n, _a, o) => o.simple("Log"),
+  softplus: (_n, _a, o) => o.simple("Softplus"),
   step: (_n, [x], { ctx: { g }, val }) => val(g.op("Cast", [g.op("Greater", [x.name, g.scalar(0)])], [attr.int("to", DataType.FLOAT)], "step")),
   softmax: (_n, _a, o) => o.simple("Softmax", [attr.int("axis", -1)]),
   log_softmax: (_n, _a, o) => o.simple("LogSoftmax", [attr.int("axis", -1)]),

@@ -69,6 +69,7 @@ const cases: Partial<Record<Op, (i: Inputs) => number>> = {
   relu: ({ g, vector }) => g.unary("relu", vector(4)),
   exp: ({ g, vector }) => g.unary("exp", vector(3)),
   log: ({ g, positive }) => g.unary("log", positive(3)),
+  softplus: ({ g, vector }) => g.unary("softplus", vector(4)),
   softmax: ({ g, vector }) => g.unary("softmax", vector(4)),
   log_softmax: ({ g, vector }) => g.unary("log_softmax", vector(4)),
   sum: ({ g, vector }) => g.mul(g.sum(vector(3)), g.sum(vector(2))),
