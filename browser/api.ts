@@ -9,6 +9,7 @@ import { toModelBatch } from "../data/batches.ts";
 import { encodeExamples } from "../data/examples.ts";
 import type { DataField } from "../data/fields.ts";
 import { decodeCheckpoint, type CheckpointData } from "../runtime/checkpoint.ts";
+import { beamSearch, generate } from "../runtime/generation.ts";
 import type { CompiledModel, ModelBatch } from "../runtime/model.ts";
 import { predictor, type Prediction, type PredictOptions, type Predictor } from "../runtime/records.ts";
 import { Rng } from "../runtime/rng.ts";
@@ -87,7 +88,7 @@ export function browserApi<A extends FloatArray>(model: CompiledModel<A>, fields
   }
 
   function sampleIds(trained: Trained<A>, options: SampleOptions = {}): Int32Array[] {
-    if (!target || !model.generate) throw new Error(`${model.name} has no target read at t-1 and predicted at t: there is nothing to generate`);
+    if (!target || !model.generator) throw new Error(`${model.name} has no target read at t-1 and predicted at t: there is nothing to generate`);
     const { count = 10, maxLength = 40, temperature = 1, topK = 0, input } = options;
     const whole = (name: string, n: number, least: number) => {
       if (!Number.isSafeInteger(n) || n < least) throw new RangeError(`${name} must be a whole number, at least ${least}; got ${n}`);
@@ -101,10 +102,10 @@ export function browserApi<A extends FloatArray>(model: CompiledModel<A>, fields
     const vocabulary = trained.vocabularies.get(target.name)!;
     if (options.beam !== undefined) {
       whole("beam", options.beam, 1);
-      return model.beamSearch!(trained.params, inputBatch(trained, input ?? {}, 1), { steps: maxLength, bos: vocabulary.bos, eos: vocabulary.eos, width: options.beam });
+      return beamSearch(model, trained.params, inputBatch(trained, input ?? {}, 1), { steps: maxLength, bos: vocabulary.bos, eos: vocabulary.eos, width: options.beam });
     }
     const rng = options.rng ?? new Rng(options.seed ?? Date.now());
-    return model.generate(trained.params, inputBatch(trained, input ?? {}, count), {
+    return generate(model, trained.params, inputBatch(trained, input ?? {}, count), {
       steps: maxLength,
       bos: vocabulary.bos,
       eos: vocabulary.eos,

@@ -2,6 +2,7 @@
 // at t-1 and predicted at t is generated token by token: sampled with a temperature (and top-k),
 // or greedy (--temperature 0), or found by beam search (--beam K).
 import { encodeExamples } from "../data/examples.ts";
+import { beamSearch, generate } from "../runtime/generation.ts";
 import { Rng } from "../runtime/rng.ts";
 import { sampleLogits } from "../runtime/sampling.ts";
 import { parseOverrides } from "./check.ts";
@@ -68,11 +69,11 @@ async function run(args: SampleArgs): Promise<number> {
   if (args.beam !== undefined) {
     // Beam search is deterministic: one sequence, the best by log-probability per token.
     const width = whole("--beam", args.beam, 1);
-    const [best] = model.beamSearch!(params, toModelBatch(encoded.examples, new Int32Array(1), layout, { vocabularies, arrays: Float32Array }), { steps, bos: vocabulary.bos, eos: vocabulary.eos, width });
+    const [best] = beamSearch(model, params, toModelBatch(encoded.examples, new Int32Array(1), layout, { vocabularies, arrays: Float32Array }), { steps, bos: vocabulary.bos, eos: vocabulary.eos, width });
     console.log(vocabulary.decode(best));
     return 0;
   }
-  const generated = model.generate!(params, batch, {
+  const generated = generate(model, params, batch, {
     steps,
     bos: vocabulary.bos,
     eos: vocabulary.eos,

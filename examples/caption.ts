@@ -12,6 +12,7 @@ import { toModelBatch } from "../data/batches.ts";
 import { backendNamed, compileModel, loadData, loadModel } from "../cli/setup.ts";
 import { trainCommand } from "../cli/train.ts";
 import { captionSplit, numberImage, unseenWords, writeCaptionData } from "../data/caption.ts";
+import { generate } from "../runtime/generation.ts";
 import { argmax } from "../runtime/sampling.ts";
 
 export interface CaptionReading {
@@ -38,7 +39,7 @@ export async function readCaptions(modelFile: string, checkpoint: string, data: 
   const layout = model.data.filter((d) => d.role === "input" && !d.name.endsWith("@input"));
   const batch = toModelBatch(examples, Int32Array.from(examples, (_, i) => i), layout, { vocabularies, arrays: Float32Array });
   const vocabulary = vocabularies.get(target.name)!;
-  const generated = model.generate!(params, batch, { steps: maxLength + 1, bos: vocabulary.bos, eos: vocabulary.eos, choose: argmax });
+  const generated = generate(model, params, batch, { steps: maxLength + 1, bos: vocabulary.bos, eos: vocabulary.eos, choose: argmax });
   const readings = examples.map((e, i) => {
     const field = e.fields.get(target.name)!;
     if (field.kind !== "shifted") throw new Error(`${target.name} is not encoded as an autoregressive target`);

@@ -15,6 +15,7 @@ import { backendNamed, compileModel, loadModel } from "../cli/setup.ts";
 import { trainCommand } from "../cli/train.ts";
 import { loadG2p, phoneErrorRate, wordErrorRate, writeG2pData } from "../data/cmudict.ts";
 import { encodeExamples } from "../data/examples.ts";
+import { beamSearch, generate } from "../runtime/generation.ts";
 import type { ModelBatch } from "../runtime/model.ts";
 import { argmax } from "../runtime/sampling.ts";
 
@@ -74,8 +75,8 @@ function decodeAll(decodeBatch: (batch: ModelBatch) => Int32Array[]): { hypothes
   return { hypotheses, seconds: (performance.now() - start) / 1000 };
 }
 
-const greedy = decodeAll((batch) => model.generate!(params, batch, { steps: STEPS, bos: phones.bos, eos: phones.eos, choose: argmax }));
-const beam = decodeAll((batch) => model.beamSearch!(params, batch, { steps: STEPS, bos: phones.bos, eos: phones.eos, width: WIDTH }));
+const greedy = decodeAll((batch) => generate(model, params, batch, { steps: STEPS, bos: phones.bos, eos: phones.eos, choose: argmax }));
+const beam = decodeAll((batch) => beamSearch(model, params, batch, { steps: STEPS, bos: phones.bos, eos: phones.eos, width: WIDTH }));
 
 const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 console.log(`test set: ${split.test.length} words, ${references.reduce((n, r) => n + r.length, 0)} phones (the training file has ${split.train.length} words)`);

@@ -10,6 +10,7 @@ import { backendNamed, compileModel, loadModel } from "../cli/setup.ts";
 import { encodeExamples, type Example } from "../data/examples.ts";
 import { formatDataErrors } from "../data/errors.ts";
 import type { Vocabulary } from "../data/vocabulary.ts";
+import { generate } from "../runtime/generation.ts";
 import type { CompiledModel } from "../runtime/model.ts";
 import { Rng } from "../runtime/rng.ts";
 import { sampleLogits } from "../runtime/sampling.ts";
@@ -77,14 +78,14 @@ export function predictExamples(trained: Trained, examples: readonly Example[], 
  */
 export function sampleTexts(trained: Trained, options: { count: number; steps: number; temperature: number; seed: number; forbid?: string[] }): string[] {
   const target = trained.fields.find((f) => f.autoregressive);
-  if (!target || !trained.model.generate) throw new Error(`${trained.model.name}: no autoregressive target to sample`);
+  if (!target || !trained.model.generator) throw new Error(`${trained.model.name}: no autoregressive target to sample`);
   if (trained.fields.some((f) => f.role === "input")) throw new Error(`${trained.model.name}: sampleTexts takes models without inputs`);
   const vocabulary = trained.vocabularies.get(target.name)!;
   const forbidden = (options.forbid ?? []).map((token) => vocabulary.id(token));
   const rng = new Rng(options.seed);
   const empty = encodeExamples([{ line: 1, value: {} }], [], trained.vocabularies, { file: "sample" });
   const batch = toModelBatch(empty.examples, new Int32Array(options.count), [], { arrays: Float32Array });
-  const generated = trained.model.generate(trained.params, batch, {
+  const generated = generate(trained.model, trained.params, batch, {
     steps: options.steps,
     bos: vocabulary.bos,
     eos: vocabulary.eos,

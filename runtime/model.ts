@@ -81,23 +81,35 @@ export interface CompiledModel<A extends FloatArray = FloatArray> {
    * respect to the state. Where it shrinks going back in time, the gradient vanishes.
    */
   gradientFlow?(params: Map<string, A>, batch: ModelBatch): Map<string, Float64Array>;
-  /** Models with an autoregressive target: each example's generated ids (without <eos>). */
-  generate?(params: Map<string, A>, batch: ModelBatch, options: GenerateOptions<A>): Int32Array[];
-  /** Beam search of width k: each example's best hypothesis by log-probability per token. */
-  beamSearch?(params: Map<string, A>, batch: ModelBatch, options: BeamOptions): Int32Array[];
+  /**
+   * Models with an autoregressive target: the model run one step of that target's axis at a
+   * time, for runtime/generation.ts's `generate` and `beamSearch`.
+   */
+  generator?: ModelGenerator<A>;
 }
 
-export interface BeamOptions {
-  steps: number;
-  bos: number;
-  eos: number;
-  width: number; // hypotheses kept per example
-}
-
-export interface GenerateOptions<A extends FloatArray = FloatArray> {
-  steps: number; // at most this many tokens (and <eos>)
-  bos: number; // the id read before the first token
-  eos: number; // the id that ends a sequence
-  /** Picks the next id from the logits at [offset, offset + length): argmax, or a sample. */
-  choose: (logits: A, offset: number, length: number) => number;
+/**
+ * The part of generation that needs a module's own buffers; the decoding algorithms over it are
+ * runtime/generation.ts's. A generation runs on the rows of the batch given to `start`
+ * (rows = batch.size): the target's input and every per-step buffer hold row r of step t at
+ * (t * rows + r) * width. The arrays returned are the module's own buffers, valid until it is
+ * next called for another batch.
+ */
+export interface ModelGenerator<A extends FloatArray = FloatArray> {
+  /** V, how many ids the target has: a row's logits at a step are V numbers. */
+  readonly vocabularySize: number;
+  /**
+   * Sets the model up for a batch (its fields are the inputs; the target's axis runs to `steps`),
+   * runs what comes before the target's loop whole (an encoder, an init), and returns the
+   * target's input as the model reads it, [steps × rows]: <bos> at step 0 of every row; the
+   * caller writes the ids chosen at step t into step t + 1 before running it.
+   */
+  start(params: Map<string, A>, batch: ModelBatch, steps: number, bos: number): A;
+  /** Runs step t of the target's loops (steps 0…t-1 have run); returns the logits, row r's at (t * rows + r) * V. */
+  step(t: number): A;
+  /**
+   * For beam search, after step t: row r of every per-step buffer of the target's axis (its input
+   * too), at steps 0…t, becomes row parents[r]'s — each hypothesis takes over its parent's past.
+   */
+  reorder(parents: Int32Array, t: number): void;
 }

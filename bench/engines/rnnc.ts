@@ -3,6 +3,7 @@
 // for a training step, predict, generate with the runtime's temperature sampling.
 import { importCompiledModel } from "../../cli/compiled-model.ts";
 import { workerLoader } from "../../cli/worker-loader.ts";
+import { generate } from "../../runtime/generation.ts";
 import { parallelModel } from "../../runtime/parallel/index.ts";
 import { initialize } from "../../runtime/init.ts";
 import type { CompiledModel, ModelBatch } from "../../runtime/model.ts";
@@ -56,7 +57,7 @@ export async function rnncSession(variant: RnncVariant, w: Workload, data: Workl
       choose: (logits: FloatArray, offset: number, length: number) => sampleLogits(logits, offset, length, sampling, { temperature }),
     };
     notes.push(`generate() of ${tokens} tokens from one state, each sampled with runtime/sampling.ts at temperature ${temperature}`);
-    return { notes, unit: () => model.generate!(params, empty, options)[0].length };
+    return { notes, unit: () => generate(model, params, empty, options)[0].length };
   }
 
   const batches = data.batches.map((b) => toModelBatch(model, w, b.inputs, b.targets));

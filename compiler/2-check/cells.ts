@@ -38,6 +38,7 @@ export function checkCell(def: ast.CellDef, file: string, source: string, report
     kind: def.kind,
     name: def.name.text,
     file,
+    source,
     def,
     sizeParams: def.params.map((p) => p.text),
     inputs: [],

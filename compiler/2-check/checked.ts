@@ -19,6 +19,7 @@ export interface CheckedCell {
   kind: "cell" | "layer";
   name: string;
   file: string; // where it is defined: the user's file or the prelude
+  source: string; // that file's text: where its equations are, for generated code's comments
   def: ast.CellDef;
   sizeParams: string[];
   inputs: { name: string; type: ValueType }[];
@@ -105,6 +106,8 @@ export type LrSchedule = { name: "step"; every: number; factor: number } | { nam
 
 export interface CheckedModel {
   name: string;
+  file: string;
+  source: string; // the file's text: where its equations are, for generated code's comments
   decl: ast.ModelDecl;
   dims: Map<string, number>;
   data: DataItem[];

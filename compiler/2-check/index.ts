@@ -42,7 +42,7 @@ export function check(
   for (const decl of program.models) {
     const previous = models.find((m) => m.name === decl.name.text);
     if (previous) report(diagnostic("duplicate", decl.name.span, decl.name.text, line(previous.decl)));
-    models.push(checkModel(decl, definitions, source, report, options));
+    models.push(checkModel(decl, definitions, file, source, report, options));
   }
   return { models, cells, diagnostics: dedupe(diagnostics) };
 }

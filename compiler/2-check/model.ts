@@ -21,6 +21,7 @@ export interface ModelOptions {
 export function checkModel(
   decl: ast.ModelDecl,
   definitions: Map<string, CheckedCell>,
+  file: string,
   source: string,
   report: (d: Diagnostic) => void,
   options: ModelOptions = {},
@@ -160,6 +161,8 @@ export function checkModel(
 
   return {
     name: decl.name.text,
+    file,
+    source,
     decl,
     dims: ctx.dims,
     data,

@@ -3,6 +3,7 @@
 import type * as ast from "../1-parse/ast.ts";
 import type { Axis, CheckedModel, LayerInstance } from "../2-check/checked.ts";
 import type { Size } from "../2-check/sizes.ts";
+import { positionOf } from "../diagnostics.ts";
 import type { GraphBuilder } from "../ir/builder.ts";
 import type { Program } from "../ir/nodes.ts";
 import { shapeKeepingFunctions } from "../ir/ops.ts";
@@ -71,10 +72,26 @@ export function inlineCall(call: ast.Call, scope: Scope, outer?: CellFrame): num
   const frame: CellFrame = { layer, names };
   for (const eq of cell.equations) {
     const value = lowerExpression(eq.value, scope, frame);
-    for (const t of eq.targets) names.set(t.primed ? `${t.name.text}'` : t.name.text, value);
+    for (const t of eq.targets) {
+      const name = t.primed ? `${t.name.text}'` : t.name.text;
+      names.set(name, value);
+      scope.graph.name(value, `${layer.name}.${name}`);
+    }
+    scope.graph.origin(value, originOf(eq, cell.file, cell.source));
   }
-  if (cell.kind === "layer") return [lowerExpression(cell.result!, scope, frame)];
+  if (cell.kind === "layer") {
+    const result = lowerExpression(cell.result!, scope, frame);
+    scope.graph.name(result, layer.name);
+    scope.graph.origin(result, originOf(cell.result!, cell.file, cell.source, "return "));
+    return [result];
+  }
   return cell.states.map((s) => names.get(`${s.name}'`)!);
+}
+
+/** `i = sigmoid(a[0:H])  prelude.rnn:51`: what a node computes, as written, and where. */
+export function originOf(node: ast.Node, file: string, source: string, prefix = ""): string {
+  const text = source.slice(node.span.start, node.span.end).replace(/\s+/g, " ").trim();
+  return `${prefix}${text}  ${file.split(/[\\/]/).pop()}:${positionOf(source, node.span.start).line}`;
 }
 
 function cellName(r: ast.Ref, scope: Scope, frame: CellFrame): number {

@@ -6,7 +6,7 @@ import type { CheckedModel, ModelValue } from "../2-check/checked.ts";
 import { numeric, substitute, type Size } from "../2-check/sizes.ts";
 import { GraphBuilder } from "../ir/builder.ts";
 import type { Block, CarryInfo, DataInfo, ParamInfo, Program, SequenceInfo } from "../ir/nodes.ts";
-import { inlineCall, lowerExpression, type Scope } from "./expressions.ts";
+import { inlineCall, lowerExpression, originOf, type Scope } from "./expressions.ts";
 
 /** Sizes known from the data: `vocab(x)` → 60, `classes(y)` → 2. */
 export type DataSizes = Map<string, number>;
@@ -88,6 +88,8 @@ export function lower(model: CheckedModel, dataSizes: DataSizes): Program {
       if (!state.init) continue;
       const graph = new GraphBuilder();
       const value = lowerExpression(state.init.value, scopeFor(graph, undefined, new Map()));
+      graph.name(value, `${state.name}_init`, true);
+      graph.origin(value, originOf(state.init, model.file, model.source));
       program.blocks.push(block("once", graph, [{ name: `${state.name}@init`, node: value }], `init ${state.name}`));
     }
     const graph = new GraphBuilder();
@@ -99,6 +101,8 @@ export function lower(model: CheckedModel, dataSizes: DataSizes): Program {
       eq.targets.forEach((target, k) => {
         here.set(target.name.text, results[k]);
         stores.push({ name: target.name.text, node: results[k] });
+        graph.name(results[k], target.name.text, true); // the model's name for it
+        graph.origin(results[k], originOf(eq, model.file, model.source));
       });
     }
     const names = group.equations.flatMap((eq) => eq.targets.map((t) => t.name.text)).join(", ");
@@ -116,6 +120,8 @@ export function lower(model: CheckedModel, dataSizes: DataSizes): Program {
     const call = (loss.decl.value.kind === "paren" ? loss.decl.value.inner : loss.decl.value) as ast.Call;
     const target = lowerExpression(call.args[1].value, scope);
     const node = graph.loss(loss.kind, prediction, target);
+    graph.name(node, `loss${i + 1}`);
+    graph.origin(node, originOf(loss.decl, model.file, model.source));
     const b = block(loss.axis ? "loop" : "once", graph, [], `loss ${i + 1}: ${loss.kind} of ${loss.target}`);
     program.blocks.push({ ...b, losses: [{ loss: i, node }], ...(loss.axis ? { axis: loss.axis, direction: "forward" as const } : {}) });
   });
@@ -145,5 +151,5 @@ function carries(program: Program): CarryInfo[] {
 }
 
 function block(kind: Block["kind"], graph: GraphBuilder, stores: Block["stores"], comment: string): Block {
-  return { kind, nodes: graph.nodes, stores, losses: [], comment };
+  return { kind, nodes: graph.nodes, stores, losses: [], comment, names: graph.names, origins: graph.origins };
 }

@@ -12,6 +12,8 @@ export interface AdjointStep {
   kept: Set<number>;
   /** A loop's per-example states: the node of each one's whole adjoint at this step, ∂L/∂h_t (Block.flows). */
   flows: { name: string; node: number }[];
+  names: Record<number, string>;
+  origins: Record<number, string>;
 }
 
 export function adjointStep(block: Block): AdjointStep {
@@ -26,7 +28,9 @@ export function adjointStep(block: Block): AdjointStep {
     if (node.op === "const") return b.constant(node.attrs.value!);
     return b.leaf(`primal:${id}`, () => {
       kept.add(id);
-      return b.leafNode("primal", node.shape, node.batched, { node: id });
+      const leaf = b.leafNode("primal", node.shape, node.batched, { node: id });
+      if (block.names?.[id]) b.name(leaf, block.names[id]); // the forward value, by its own name
+      return leaf;
     });
   };
 
@@ -55,6 +59,9 @@ export function adjointStep(block: Block): AdjointStep {
     if (g === undefined) continue;
     const node = forward[id];
     if (block.kind === "loop" && node.batched) for (const store of block.stores) if (store.node === id) flows.push({ name: store.name, node: g });
+    // The adjoint of a named value is named after it, and says what it is the adjoint of.
+    if (block.names?.[id]) b.name(g, `d_${block.names[id]}`);
+    if (block.origins?.[id]) b.origin(g, `adjoint of ${block.origins[id]}`);
     const rule = vjpRules[node.op];
     if (rule === "not differentiable" || rule === "sink" || rule === "forms gradients only") continue;
     if (rule === "leaf") {
@@ -66,5 +73,5 @@ export function adjointStep(block: Block): AdjointStep {
     const contributions = rule({ b, node, g, x: (i) => primal(node.args[i]), y: () => primal(id), arg: (i) => forward[node.args[i]] });
     contributions.forEach((adjoint, i) => contribute(node.args[i], adjoint));
   }
-  return { nodes: b.nodes, kept, flows };
+  return { nodes: b.nodes, kept, flows, names: b.names, origins: b.origins };
 }

@@ -21,6 +21,8 @@ export function differentiate(program: Program): DifferentiatedProgram {
       comment: `adjoint of ${block.comment}`,
       primalOf: i,
       ...(step.flows.length > 0 ? { flows: step.flows } : {}),
+      names: step.names,
+      origins: step.origins,
     });
   }
   return { ...program, backward, kept };

@@ -95,7 +95,7 @@ const zero = (c: NodeContext) => (c.accumulate ? "" : `${c.out}.fill(0); `);
 
 /** A loop over each row of the first argument (m values a row): `row` is its offset, `o` the output's. */
 const perRow = (c: NodeContext, m: number, body: string) =>
-  `${eachRow(c)}{ const row = ${rowAt(c, 0, m)}, o = b * ${c.n}; ${body} }`;
+  `${eachRow(c)}{ const row = ${rowAt(c, 0, m)}${body.includes("[o + i]") ? `, o = b * ${c.n}` : ""}; ${body} }`;
 
 /** Every elementwise op's code: its expression over the batch. */
 const elementwiseCode = Object.fromEntries(Object.keys(elementwiseExpressions).map((op) => [op, elementwise(op as ElementwiseOp)])) as Record<ElementwiseOp, (c: NodeContext) => string>;

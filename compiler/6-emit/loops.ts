@@ -1,7 +1,8 @@
 // A block as TypeScript: its loop over time (or one pass), each node's code in order, then
 // what the step keeps for the backward pass, stores as sequences or values, and adds to the loss.
 import type { Block, Node, Program, TimeIndex } from "../ir/nodes.ts";
-import { codeForOp, elementwiseExpressions, isElementwise, operandAt, type ElementwiseOp, type LeafCode } from "./code-for-op.ts";
+import { codeForOp, elementwiseExpressions, operandAt, type ElementwiseOp, type LeafCode } from "./code-for-op.ts";
+import type { BlockPlan } from "../5-plan/index.ts";
 import type { Kernels } from "./kernels/index.ts";
 import type { Names } from "./names.ts";
 import { comment } from "./names.ts";
@@ -64,25 +65,6 @@ function leafCode(program: Program, names: Names, block: Block, forwardBlock: nu
   };
 }
 
-/**
- * Elementwise chains fused into one loop: a node is computed inline, inside its consumer's loop
- * over (b, i), instead of in a loop and a buffer of its own, when it is elementwise (or a slice,
- * read in place), its one use is an elementwise node of the same size, and nothing else reads
- * its buffer (the tape, a store, a loss). Each fused value is still computed once: it has one use.
- */
-function fusedNodes(block: Block, uses: Map<number, number>, protectedNodes: Set<number>): Set<number> {
-  const fused = new Set<number>();
-  for (const consumer of block.nodes) {
-    if (!isElementwise(consumer.op) || !consumer.batched) continue;
-    for (const a of consumer.args) {
-      const member = block.nodes[a];
-      const fusible = isElementwise(member.op) || (member.op === "slice" && block.nodes[member.args[0]].batched);
-      if (fusible && member.batched && size(member) === size(consumer) && uses.get(a) === 1 && !protectedNodes.has(a)) fused.add(a);
-    }
-  }
-  return fused;
-}
-
 /** A module with WebAssembly kernels: every buffer lives in their memory, and products call them. */
 export interface Fast {
   kernels: Kernels;
@@ -99,8 +81,8 @@ export function blockCode(
   program: Program,
   names: Names,
   block: Block,
+  plan: BlockPlan, // what to compute and how (5-plan)
   buffer: (id: number) => string,
-  kept: Set<number>,
   forwardIndex: number | undefined, // a forward block's own index, to name its tape
   primalOf: number | undefined, // a backward block: the forward block it reads
   stepName: string, // the function that runs one step of the block
@@ -112,35 +94,16 @@ export function blockCode(
   const T = block.kind === "loop" ? `T_${block.axis}` : "1";
   const L = block.axis ? `L_${block.axis}` : "ONES";
   const lines: string[] = [title, `function ${stepName}(t: number): number {`, "  let loss = 0;"];
-  // A param's gradient summed over the batch (outer, scatter, batch_sum) and used only to be
-  // accumulated adds straight into the gradient: no buffer to clear and add again, each step.
-  const uses = new Map<number, number>();
-  for (const node of block.nodes) for (const a of node.args) uses.set(a, (uses.get(a) ?? 0) + 1);
-  const direct = new Map<number, string>();
-  for (const node of block.nodes) {
-    const source = block.nodes[node.args[0]];
-    if (node.op === "accumulate" && node.attrs.into === "param" && uses.get(node.args[0]) === 1 && ["outer", "scatter", "batch_sum"].includes(source.op))
-      direct.set(node.args[0], names.grad(node.attrs.name!));
-  }
-  // A weight's gradient in a backward loop, Σ_t Σ_b g ⊗ x, is one large product after the loop
-  // (K = T·B) instead of T small ones: the adjoints g are kept per step; x is on the forward tape.
-  const deferred = new Map<number, { g: string; x: string; m: number; n: number }>();
-  for (const [id] of direct) {
-    const node = block.nodes[id];
-    const [g, x] = node.args.map((a) => block.nodes[a]);
-    if (block.kind === "loop" && primalOf !== undefined && node.op === "outer" && x.op === "primal" && g.batched && x.batched)
-      deferred.set(id, { g: `dg_${stepName}_${id}`, x: names.tape(primalOf, x.attrs.node!), m: node.shape[0], n: node.shape[1] });
-  }
+  const { live, fused, materialized, kept } = plan;
+  const direct = new Map([...plan.direct].map(([id, param]) => [id, names.grad(param)]));
+  const deferred = new Map(
+    [...plan.deferred].map(([id, { m, n }]) => [id, { g: names.unique(`${buffer(block.nodes[id].args[0])}_all_steps`), x: names.tape(primalOf!, block.nodes[block.nodes[id].args[1]].attrs.node!), m, n }]),
+  );
   const flows = block.flows ?? [];
-  const fused = fusedNodes(block, uses, new Set([...kept, ...block.stores.map((s) => s.node), ...block.losses.map((l) => l.node), ...flows.map((f) => f.node)]));
-  // Constants are literals in the code, except where an array is read: by a product, a concat, a
-  // loss, a store or the tape. Those few get a buffer of one number.
-  const materialized = new Set<number>([...kept, ...block.stores.map((s) => s.node)].filter((id) => block.nodes[id].op === "const"));
-  for (const node of block.nodes) if (!isElementwise(node.op)) for (const a of node.args) if (block.nodes[a].op === "const") materialized.add(a);
   /** The array holding a node's step value: its buffer, or a param's own array. */
   const source = (id: number) => (block.nodes[id].op === "param" ? names.param(block.nodes[id].attrs.name!) : buffer(id));
   block.nodes.forEach((node, id) => {
-    if (fused.has(id) || (node.op === "accumulate" && direct.has(node.args[0])) || (node.op === "const" && !materialized.has(id))) return;
+    if (!live.has(id) || fused.has(id) || (node.op === "accumulate" && direct.has(node.args[0])) || (node.op === "const" && !materialized.has(id))) return;
     const later = deferred.get(id);
     if (later) {
       lines.push(`  ${later.g}.set(${buffer(node.args[0])}.subarray(0, B * ${later.m}), t * B * ${later.m});`);
@@ -179,9 +142,9 @@ export function blockCode(
       },
     });
     if (!code) return;
-    const name = `${buffer(id)}_step`;
+    const name = names.unique(node.op === "accumulate" ? `add_${buffer(node.args[0])}_to_${node.attrs.into === "param" ? names.grad(node.attrs.name!) : node.attrs.name!}` : `compute_${buffer(id)}`);
     const body = `${(node.op === "accumulate" ? locals.slice(1) : locals).join(" ")}\n  ${code}`;
-    functions.push(`function ${name}(t: number): void {\n  ${comment(`${node.op} ${JSON.stringify(node.attrs)}`)}\n  ${body}\n}`);
+    functions.push(`function ${name}(t: number): void {\n  ${comment(describe(block, id))}\n  ${body}\n}`);
     lines.push(`  ${name}(t);`);
   });
   // Tapes, sequences and values hold a row per example: a shared value is written to each.
@@ -234,4 +197,28 @@ export function blockCode(
     ),
   ];
   return { functions: [...functions, lines.join("\n")].join("\n"), loop, buffers };
+}
+
+/** What a node's code computes, for its comment: the equation it comes from, or what it reads, or its op. */
+function describe(block: Block, id: number): string {
+  const node = block.nodes[id];
+  const origin = block.origins?.[id];
+  if (origin) return origin;
+  const { name, index, from, to, size: n } = node.attrs;
+  const at = !index ? "" : index.kind !== "step" ? `[${index.kind}]` : `[${index.axis}${index.offset === 0 ? "" : index.offset > 0 ? `+${index.offset}` : index.offset}]`;
+  switch (node.op) {
+    case "data":
+    case "read":
+      return `${name}${at}`;
+    case "primal":
+      return "the forward value at this step, from the tape";
+    case "accumulate":
+      return `add into ${node.attrs.into === "param" ? "the gradient" : "the adjoint"} of ${name}${at}`;
+    case "slice":
+      return `[${from}:${to}]`;
+    case "pad":
+      return `pad [${from}:${to}] of ${n}`;
+    default:
+      return node.op;
+  }
 }

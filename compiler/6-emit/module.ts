@@ -1,13 +1,14 @@
 // A differentiated program as one TypeScript module: its layouts, its buffers (grown to the
 // largest batch seen, then reused), and `loss`, `lossAndGrad` and `predict` over them. It
 // implements runtime/model.ts's CompiledModel and imports nothing else.
-import type { CarryInfo, DifferentiatedProgram, Node } from "../ir/nodes.ts";
+import { plan, type BlockPlan } from "../5-plan/index.ts";
+import type { Block, CarryInfo, DifferentiatedProgram, Node } from "../ir/nodes.ts";
 import { compileKernels } from "./kernels/compile.ts";
 import { Kernels } from "./kernels/index.ts";
 import { generation } from "./generation.ts";
 import { gradientFlowCode } from "./gradient-flow.ts";
 import { blockCode, type Fast } from "./loops.ts";
-import { comment, literal, namesFor, type Names } from "./names.ts";
+import { comment, Identifiers, literal, namesFor, stepName, type Names } from "./names.ts";
 
 export interface EmitOptions {
   dtype: "float32" | "float64";
@@ -24,6 +25,10 @@ export interface EmitOptions {
 
 const size = (node: Node) => node.shape.reduce((a, b) => a * b, 1);
 
+/** A node's step value needs a buffer of its own unless it is not needed, inlined in its consumer, read in place (a param), a literal, or adds straight into a gradient. */
+const hasBuffer = (node: Node, id: number, plan: BlockPlan) =>
+  plan.live.has(id) && !plan.fused.has(id) && !plan.direct.has(id) && node.op !== "param" && node.op !== "const" && node.op !== "accumulate";
+
 export function emitModule(p: DifferentiatedProgram, options: EmitOptions): string {
   return emitModuleWithKernels(p, options).code;
 }
@@ -31,31 +36,34 @@ export function emitModule(p: DifferentiatedProgram, options: EmitOptions): stri
 /** The module, and (with `kernels`) the AssemblyScript source of the kernels embedded in it. */
 export function emitModuleWithKernels(p: DifferentiatedProgram, options: EmitOptions): { code: string; kernels?: string } {
   if (options.kernels && options.dtype !== "float32") throw new Error("WebAssembly kernels are float32 only");
-  const names = namesFor(p);
+  const ids = new Identifiers();
+  const names = namesFor(p, ids);
   const F = options.dtype === "float64" ? "Float64Array" : "Float32Array";
   const transposed = new Set<string>();
   const fast: Fast | undefined = options.kernels
     ? { kernels: new Kernels(), transposed: (name) => (transposed.add(name), names.transposed(name)) }
     : undefined;
-  const forwardBuffer = (block: number) => (id: number) => `f${block}_${id}`;
-  const backwardBuffer = (block: number) => (id: number) => `r${block}_${id}`;
-  // Predictions are kept too: predict() reads them from the tape.
-  const predictionNodes = p.blocks.map((b) => new Set(b.losses.map((l) => b.nodes[l.node].args[0])));
-  const kept = p.blocks.map((_, i) => new Set([...(p.kept.get(i) ?? []), ...predictionNodes[i]]));
+  const stepNamer = (block: Block) => {
+    const given = new Map<number, string>();
+    const forward = block.primalOf === undefined ? undefined : p.blocks[block.primalOf];
+    return (id: number) => given.get(id) ?? (given.set(id, ids.take(stepName(block, id, forward))), given.get(id)!);
+  };
+  const forwardNames = p.blocks.map(stepNamer);
+  const backwardNames = p.backward.map(stepNamer);
+  const forwardBuffer = (block: number) => forwardNames[block];
+  const backwardBuffer = (block: number) => backwardNames[block];
+  const planned = plan(p);
+  const kept = planned.forward.map((b) => b.kept);
   const axes = [...new Set([...p.data, ...p.sequences].map((x) => x.axis).filter((a): a is "t" | "s" => !!a))];
 
   // Buffers: [name, rows] where rows is "B" (one per example), "1" (shared) or "T_t * B" (a tape).
   const buffers: [string, string, number][] = [];
-  p.blocks.forEach((block, i) =>
+  const stepBuffers = (block: Block, plan: BlockPlan, name: (id: number) => string) =>
     block.nodes.forEach((node, id) => {
-      if (node.op !== "param" && node.op !== "const") buffers.push([forwardBuffer(i)(id), node.batched ? "B" : "1", size(node)]);
-    }),
-  );
-  p.backward.forEach((block, i) =>
-    block.nodes.forEach((node, id) => {
-      if (node.op !== "param" && node.op !== "const" && node.op !== "accumulate") buffers.push([backwardBuffer(i)(id), node.batched ? "B" : "1", size(node)]);
-    }),
-  );
+      if (hasBuffer(node, id, plan)) buffers.push([name(id), node.batched ? "B" : "1", size(node)]);
+    });
+  p.blocks.forEach((block, i) => stepBuffers(block, planned.forward[i], forwardBuffer(i)));
+  p.backward.forEach((block, i) => stepBuffers(block, planned.backward[i], backwardBuffer(i)));
   kept.forEach((ids, i) => {
     const block = p.blocks[i];
     for (const id of ids) buffers.push([names.tape(i, id), block.kind === "loop" ? `T_${block.axis} * B` : "B", size(block.nodes[id])]);
@@ -82,8 +90,8 @@ export function emitModuleWithKernels(p: DifferentiatedProgram, options: EmitOpt
     return { ...loss, size: size(prediction) };
   });
 
-  const forward = p.blocks.map((block, i) => blockCode(p, names, block, forwardBuffer(i), kept[i], i, undefined, `forward${i}`, fast));
-  const backward = p.backward.map((block, i) => blockCode(p, names, block, backwardBuffer(i), new Set(), undefined, block.primalOf, `backward${i}`, fast));
+  const forward = p.blocks.map((block, i) => blockCode(p, names, block, planned.forward[i], forwardBuffer(i), i, undefined, `forward${i}`, fast));
+  const backward = p.backward.map((block, i) => blockCode(p, names, block, planned.backward[i], backwardBuffer(i), undefined, block.primalOf, `backward${i}`, fast));
   for (const b of [...forward, ...backward]) buffers.push(...b.buffers); // materialized constants, deferred products' operands
   const memory = fast ? kernelMemory(p, names, transposed, buffers, axes, fast.kernels) : undefined;
 
@@ -198,8 +206,8 @@ ${predictions.join("\n")}
 }
 
 ${gradientFlowCode(p, names, F)}
-${generation(p, names, kept, axes, F)}
-export const model: CompiledModel<F> = { name: ${literal(p.model)}, params, data, losses, carried, finalStates, createParams, loss, lossAndGrad, predict, gradientFlow${p.data.some((d) => d.shifted) ? ", generate, beamSearch" : ""} };
+${generation(p, names, kept, F)}
+export const model: CompiledModel<F> = { name: ${literal(p.model)}, params, data, losses, carried, finalStates, createParams, loss, lossAndGrad, predict, gradientFlow${p.data.some((d) => d.shifted) ? ", generator" : ""} };
 export default model;
 ${memory ? memory.loader : ""}`;
   return { code, kernels: memory?.source };

@@ -7,8 +7,21 @@ import { perExample, shapeRules } from "./shapes.ts";
 
 export class GraphBuilder {
   readonly nodes: Node[] = [];
+  /** Names and origins for readers (Block.names, Block.origins): the first given stays, unless replaced on purpose. */
+  readonly names: Record<number, string> = {};
+  readonly origins: Record<number, string> = {};
   private readonly leaves = new Map<string, number>();
   private readonly known = new Map<string, number>();
+
+  /** Gives a node a name from the model (a cell's `i`, a model's `h`); `replace` for the name the user chose at model level. */
+  name(id: number, name: string, replace = false): void {
+    if (replace || !(id in this.names)) this.names[id] = name;
+  }
+
+  /** Says which equation a node computes, and where it is written. */
+  origin(id: number, text: string): void {
+    if (!(id in this.origins)) this.origins[id] = text;
+  }
 
   /** A computed node: its shape by its op's rule, per example when anything it reads is. */
   node(op: Op, args: number[], attrs: Attrs = {}): number {

@@ -51,6 +51,10 @@ export interface Block {
   primalOf?: number;
   /** A backward loop: the node holding each state's whole adjoint at the step, ∂L/∂h_t, for gradientFlow. */
   flows?: { name: string; node: number }[];
+  /** For readers (generated code, --dump-ir): nodes' names from the model (`cell.i`, `h`, `d_h`)… */
+  names?: Record<number, string>;
+  /** …and the equation each computes, with where it is written: `i = sigmoid(a[0:H])  prelude.rnn:51`. */
+  origins?: Record<number, string>;
 }
 
 export interface ParamInfo {

@@ -24,7 +24,9 @@ function formatNode(node: Node, id: number): string {
 export function formatBlock(block: Block): string {
   const head =
     block.kind === "loop" ? `loop ${block.direction} over ${block.axis}` : "once";
-  const lines = [`${head}   // ${block.comment}`, ...block.nodes.map(formatNode)];
+  // A node the model names says so: `%7 = sigmoid(%6) : [16]   // cell.z`.
+  const named = (line: string, id: number) => (block.names?.[id] ? `${line}   // ${block.names[id]}` : line);
+  const lines = [`${head}   // ${block.comment}`, ...block.nodes.map((node, id) => named(formatNode(node, id), id))];
   for (const s of block.stores) lines.push(`  store ${s.name}${block.kind === "loop" ? `[${block.axis}]` : ""} = %${s.node}`);
   for (const l of block.losses) lines.push(`  loss ${l.loss} += %${l.node}`);
   return lines.join("\n");

@@ -76,8 +76,8 @@ export async function parallelModel(moduleFile: string, threads: number, options
 
 /**
  * The model: lossAndGrad cut (or not: see `chooser`), everything else on the main thread's
- * instance, whole. loss, predict, generate and beamSearch are evaluation and sampling, not the
- * training step.
+ * instance, whole. loss, predict and the generator (for generate and beamSearch) are evaluation
+ * and sampling, not the training step.
  */
 function parallelOf(local: CompiledModel, threads: number, step: ParallelStep, pool: WorkerPool, chooser: ThreadChoice): ParallelModel {
   let closed = false;
@@ -125,7 +125,6 @@ function parallelOf(local: CompiledModel, threads: number, step: ParallelStep, p
   };
   const flow = local.gradientFlow?.bind(local);
   if (flow) model.gradientFlow = (params, batch) => whole(() => flow(params, batch)); // a probe, whole on the main thread
-  if (local.generate) model.generate = local.generate.bind(local);
-  if (local.beamSearch) model.beamSearch = local.beamSearch.bind(local);
+  if (local.generator) model.generator = local.generator; // runs on the main thread's instance
   return model;
 }

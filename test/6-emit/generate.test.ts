@@ -1,6 +1,7 @@
-// Generation step by step agrees with the whole-sequence forward pass: feeding the greedy
-// choices back in as a teacher-forced input, predict() picks the same token at every step; in
-// float64 TypeScript, and in float32 with the WebAssembly kernels.
+// Generation step by step (the runtime's generate and beamSearch over the emitted module's
+// generator) agrees with the whole-sequence forward pass: feeding the greedy choices back in as a
+// teacher-forced input, predict() picks the same token at every step; in float64 TypeScript, and
+// in float32 with the WebAssembly kernels.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -9,6 +10,7 @@ import { checkSource } from "../../compiler/index.ts";
 import { lower } from "../../compiler/3-lower/index.ts";
 import { differentiate } from "../../compiler/4-differentiate/index.ts";
 import { emitModule } from "../../compiler/6-emit/index.ts";
+import { beamSearch, generate } from "../../runtime/generation.ts";
 import type { CompiledModel } from "../../runtime/model.ts";
 import { argmax } from "../../runtime/sampling.ts";
 import { randomBatch, randomParams } from "../4-differentiate/gradcheck.ts";
@@ -39,7 +41,7 @@ describe.each([
     const V = sizes[Object.keys(sizes).find((k) => k.includes(`(${target})`))!];
     const [bos, eos] = [V - 2, V - 1];
     const steps = 6;
-    const generated = model.generate!(params, inputs, { steps, bos, eos, choose: (logits, offset, length) => argmax(logits, offset, length) });
+    const generated = generate(model, params, inputs, { steps, bos, eos, choose: (logits, offset, length) => argmax(logits, offset, length) });
     expect(generated).toHaveLength(3);
 
     // Teacher-force what was generated: read <bos> then the choices; expect each choice (or <eos>) again.
@@ -61,9 +63,9 @@ describe.each([
       for (let t = 0; t < lengthsT[b]; t++) expect(argmax(probabilities, (t * B + b) * V, V), `example ${b}, step ${t}`).toBe(expected[t * B + b]);
 
     // A beam of width 1 is greedy search; a wider one returns real tokens and never <eos>.
-    const beam1 = model.beamSearch!(params, inputs, { steps, bos, eos, width: 1 });
+    const beam1 = beamSearch(model, params, inputs, { steps, bos, eos, width: 1 });
     expect(beam1.map((ids) => [...ids])).toEqual(generated.map((ids) => [...ids]));
-    const beam4 = model.beamSearch!(params, inputs, { steps, bos, eos, width: 4 });
+    const beam4 = beamSearch(model, params, inputs, { steps, bos, eos, width: 4 });
     expect(beam4).toHaveLength(3);
     for (const ids of beam4) for (const id of ids) expect(id >= 0 && id < V && id !== eos).toBe(true);
   }, 60_000);
@@ -89,7 +91,7 @@ describe("beam search", () => {
     const tokens = [0, 1, 2, 3, 4];
     const all = [[], ...tokens.map((a) => [a]), ...tokens.flatMap((a) => tokens.map((b) => [a, b]))];
     const best = all.reduce((x, y) => (score(y) > score(x) ? y : x));
-    const found = model.beamSearch!(params, empty, { steps, bos, eos, width: V ** steps }); // wider than every step's candidates
+    const found = beamSearch(model, params, empty, { steps, bos, eos, width: V ** steps }); // wider than every step's candidates
     expect([...found[0]]).toEqual(best);
   });
 });
