@@ -5,6 +5,7 @@ import type { CompiledModel, LossLayout, ModelBatch } from "../runtime/model.ts"
 import type { FloatArray } from "../runtime/types.ts";
 import { finalStates, forward, gradientFlow, lossAndGradient, maxLength, type Batch, type ForwardResult } from "./ir/interpret.ts";
 import type { DifferentiatedProgram, Node } from "./ir/nodes.ts";
+import { softmax } from "./ir/op-semantics.ts";
 
 /** Where each loss's prediction (the first argument of its loss node) is computed. */
 interface PredictionSite {
@@ -86,18 +87,10 @@ function prediction(loss: LossLayout, node: Node, steps: Float64Array[], batch: 
       if (lengths && t >= lengths[b]) continue;
       const row = out.subarray((t * B + b) * n, (t * B + b + 1) * n);
       row.set(node.batched ? steps[t].subarray(b * n, (b + 1) * n) : steps[t].subarray(0, n));
-      if (loss.kind === "cross_entropy") softmax(row);
+      if (loss.kind === "cross_entropy") softmax(row.slice(), row);
       else if (loss.kind === "binary_cross_entropy") for (let i = 0; i < n; i++) row[i] = 1 / (1 + Math.exp(-row[i]));
     }
   return out;
-}
-
-function softmax(row: Float64Array) {
-  let max = -Infinity;
-  for (const x of row) max = Math.max(max, x);
-  let sum = 0;
-  for (let i = 0; i < row.length; i++) sum += row[i] = Math.exp(row[i] - max);
-  for (let i = 0; i < row.length; i++) row[i] /= sum;
 }
 
 /** The interpreter works in float64: a float32 field is widened (copied) once per batch. */

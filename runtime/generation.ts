@@ -5,6 +5,7 @@
 // a template copied into every module. Browser-safe.
 import type { CompiledModel, DataLayout, ModelBatch, ModelGenerator } from "./model.ts";
 import type { FloatArray } from "./types.ts";
+import { logSumExp } from "./sampling.ts";
 
 export interface GenerateOptions<A extends FloatArray = FloatArray> {
   steps: number; // at most this many tokens (and <eos>)
@@ -123,11 +124,7 @@ export function beamSearch<A extends FloatArray>(model: GenerationModel<A>, para
 
 /** `out` = log softmax of logits[at, at + V), in float64 (the max subtracted first: no overflow). */
 function logSoftmax(logits: FloatArray, at: number, V: number, out: Float64Array): void {
-  let max = -Infinity;
-  for (let i = 0; i < V; i++) max = Math.max(max, logits[at + i]);
-  let sum = 0;
-  for (let i = 0; i < V; i++) sum += Math.exp(logits[at + i] - max);
-  const lse = max + Math.log(sum);
+  const lse = logSumExp(logits, at, V);
   for (let i = 0; i < V; i++) out[i] = logits[at + i] - lse;
 }
 

@@ -19,6 +19,15 @@ export function argmax(values: ArrayLike<number>, offset = 0, length = values.le
   return best;
 }
 
+/** log Σ exp(values[at + i]), i < n, the max subtracted first (no overflow): the runtime's log-sum-exp, written once. */
+export function logSumExp(values: ArrayLike<number>, at: number, n: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) max = Math.max(max, values[at + i]);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.exp(values[at + i] - max);
+  return max + Math.log(sum);
+}
+
 /**
  * Replaces the window with softmax(values / temperature). Subtracting the maximum first keeps
  * exp from overflowing, whatever the logits' size.

@@ -90,6 +90,18 @@ function elementwise(op: ElementwiseOp) {
     `${eachRow(c)}for (let i = 0; i < ${c.n}; i++) ${c.out}[b * ${c.n} + i] = ${elementwiseExpressions[op]((k) => operand(c, k))};`;
 }
 
+/**
+ * The generated code's log-sum-exp and softmax, written once each: `lse` of x[row + i], i < n,
+ * with the max subtracted first (no overflow); softmax into y[out + i] with one exp an entry
+ * (the sum of the exps divides them: softmax runs every step of a backward pass).
+ */
+const maxCode = (x: string, row: string, n: number) => `let max = -Infinity; for (let i = 0; i < ${n}; i++) max = Math.max(max, ${x}[${row} + i]); `;
+export const logSumExpCode = (x: string, row: string, n: number) =>
+  `${maxCode(x, row, n)}let sum = 0; for (let i = 0; i < ${n}; i++) sum += Math.exp(${x}[${row} + i] - max); const lse = max + Math.log(sum);`;
+export const softmaxCode = (x: string, row: string, y: string, out: string, n: number) =>
+  `${maxCode(x, row, n)}let sum = 0; for (let i = 0; i < ${n}; i++) sum += (${y}[${out} + i] = Math.exp(${x}[${row} + i] - max)); ` +
+  `for (let i = 0; i < ${n}; i++) ${y}[${out} + i] /= sum;`;
+
 /** Sums over the batch start from zero, unless they add straight into a gradient. */
 const zero = (c: NodeContext) => (c.accumulate ? "" : `${c.out}.fill(0); `);
 
@@ -112,14 +124,8 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   adjoint: (c) => c.leaf.adjoint(c.node, c.out, c.n),
   accumulate: (c) => c.leaf.accumulate(c.node, c.arg(0), c.argNode(0)),
 
-  softmax: (c) =>
-    perRow(c, c.n, `let max = -Infinity; for (let i = 0; i < ${c.n}; i++) max = Math.max(max, ${c.arg(0)}[row + i]); ` +
-      `let sum = 0; for (let i = 0; i < ${c.n}; i++) sum += (${c.out}[o + i] = Math.exp(${c.arg(0)}[row + i] - max)); ` +
-      `for (let i = 0; i < ${c.n}; i++) ${c.out}[o + i] /= sum;`),
-  log_softmax: (c) =>
-    perRow(c, c.n, `let max = -Infinity; for (let i = 0; i < ${c.n}; i++) max = Math.max(max, ${c.arg(0)}[row + i]); ` +
-      `let sum = 0; for (let i = 0; i < ${c.n}; i++) sum += Math.exp(${c.arg(0)}[row + i] - max); ` +
-      `const lse = max + Math.log(sum); for (let i = 0; i < ${c.n}; i++) ${c.out}[o + i] = ${c.arg(0)}[row + i] - lse;`),
+  softmax: (c) => perRow(c, c.n, softmaxCode(c.arg(0), "row", c.out, "o", c.n)),
+  log_softmax: (c) => perRow(c, c.n, `${logSumExpCode(c.arg(0), "row", c.n)} for (let i = 0; i < ${c.n}; i++) ${c.out}[o + i] = ${c.arg(0)}[row + i] - lse;`),
   sum: (c) => {
     const m = size(c.argNode(0));
     return perRow(c, m, `let s = 0; for (let i = 0; i < ${m}; i++) s += ${c.arg(0)}[row + i]; ${c.out}[b] = s;`);
@@ -191,9 +197,7 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   cross_entropy: (c) => {
     const k = size(c.argNode(0));
     return perRow(c, k, `const id = ${c.arg(1)}[${rowAt(c, 1, 1)}]; if (id < 0 || id >= ${k}) { ${c.out}[b] = 0; continue; } ` +
-      `let max = -Infinity; for (let i = 0; i < ${k}; i++) max = Math.max(max, ${c.arg(0)}[row + i]); ` +
-      `let sum = 0; for (let i = 0; i < ${k}; i++) sum += Math.exp(${c.arg(0)}[row + i] - max); ` +
-      `${c.out}[b] = max + Math.log(sum) - ${c.arg(0)}[row + id];`);
+      `${logSumExpCode(c.arg(0), "row", k)} ${c.out}[b] = lse - ${c.arg(0)}[row + id];`);
   },
   binary_cross_entropy: (c) => {
     const k = size(c.argNode(0));

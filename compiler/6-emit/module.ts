@@ -7,6 +7,7 @@ import { compileKernels } from "./kernels/compile.ts";
 import { Kernels } from "./kernels/index.ts";
 import { generation } from "./generation.ts";
 import { gradientFlowCode } from "./gradient-flow.ts";
+import { softmaxCode } from "./code-for-op.ts";
 import { blockCode, type Fast } from "./loops.ts";
 import { comment, Identifiers, literal, namesFor, stepName, type Names } from "./names.ts";
 
@@ -103,7 +104,7 @@ export function emitModuleWithKernels(p: DifferentiatedProgram, options: EmitOpt
     const rows = block.kind === "loop" ? `T_${block.axis} * B` : "B";
     const transform =
       loss.kind === "cross_entropy"
-        ? `for (let r = 0; r < ${rows}; r++) { let max = -Infinity; for (let i = 0; i < ${n}; i++) max = Math.max(max, out[r * ${n} + i]); let sum = 0; for (let i = 0; i < ${n}; i++) sum += (out[r * ${n} + i] = Math.exp(out[r * ${n} + i] - max)); for (let i = 0; i < ${n}; i++) out[r * ${n} + i] /= sum; }`
+        ? `for (let r = 0; r < ${rows}; r++) { ${softmaxCode("out", `r * ${n}`, "out", `r * ${n}`, n)} }`
         : loss.kind === "binary_cross_entropy"
           ? `for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-out[i]));`
           : "";

@@ -41,13 +41,19 @@ function perExample(f: (row: Float64Array, out: Float64Array) => void): Evaluate
 
 const sigmoid = (a: number) => 1 / (1 + Math.exp(-a));
 const softplus = (a: number) => Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a)));
-const logSumExp = (row: ArrayLike<number>, from = 0, to = row.length) => {
+/** The compiler's log-sum-exp and softmax, written once (the runtime has its own: runtime/sampling.ts). */
+export const logSumExp = (row: ArrayLike<number>, from = 0, to = row.length) => {
   let max = -Infinity;
   for (let i = from; i < to; i++) max = Math.max(max, row[i]);
   let sum = 0;
   for (let i = from; i < to; i++) sum += Math.exp(row[i] - max);
   return max + Math.log(sum);
 };
+
+export function softmax(row: ArrayLike<number>, out: Float64Array): void {
+  const lse = logSumExp(row);
+  for (let i = 0; i < row.length; i++) out[i] = Math.exp(row[i] - lse);
+}
 
 /** The definition of every computing op. Leaves and sinks are handled by the block runner. */
 export const evaluate: Record<Exclude<Op, "param" | "const" | "data" | "read" | "value" | "primal" | "seed" | "adjoint" | "accumulate">, Evaluate> = {
@@ -63,10 +69,7 @@ export const evaluate: Record<Exclude<Op, "param" | "const" | "data" | "read" | 
   exp: unary(Math.exp),
   log: unary(Math.log),
   softplus: unary(softplus),
-  softmax: perExample((row, out) => {
-    const lse = logSumExp(row);
-    for (let i = 0; i < row.length; i++) out[i] = Math.exp(row[i] - lse);
-  }),
+  softmax: perExample((row, out) => softmax(row, out)),
   log_softmax: perExample((row, out) => {
     const lse = logSumExp(row);
     for (let i = 0; i < row.length; i++) out[i] = row[i] - lse;

@@ -340,7 +340,7 @@ function compute_name_t(t: number): void {
 function compute_loss1_t(t: number): void {
   // loss cross_entropy(head(h[t]), name[t])  names.rnn:9
   const out = loss1_t; const a5 = name_t; const a4 = head_t;
-  for (let b = 0; b < B; b++) { const row = b * 55; const id = a5[b]; if (id < 0 || id >= 55) { out[b] = 0; continue; } let max = -Infinity; for (let i = 0; i < 55; i++) max = Math.max(max, a4[row + i]); let sum = 0; for (let i = 0; i < 55; i++) sum += Math.exp(a4[row + i] - max); out[b] = max + Math.log(sum) - a4[row + id]; }
+  for (let b = 0; b < B; b++) { const row = b * 55; const id = a5[b]; if (id < 0 || id >= 55) { out[b] = 0; continue; } let max = -Infinity; for (let i = 0; i < 55; i++) max = Math.max(max, a4[row + i]); let sum = 0; for (let i = 0; i < 55; i++) sum += Math.exp(a4[row + i] - max); const lse = max + Math.log(sum); out[b] = lse - a4[row + id]; }
 }
 // loss 1: cross_entropy of name (forward over t)
 function forward1(t: number): number {

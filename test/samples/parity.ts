@@ -346,7 +346,7 @@ function compute_even_value(t: number): void {
 function compute_loss1(t: number): void {
   // loss cross_entropy(head(h[last]), even)  parity.rnn:9
   const out = loss1; const a5 = even_value; const a4 = head;
-  for (let b = 0; b < B; b++) { const row = b * 2; const id = a5[b]; if (id < 0 || id >= 2) { out[b] = 0; continue; } let max = -Infinity; for (let i = 0; i < 2; i++) max = Math.max(max, a4[row + i]); let sum = 0; for (let i = 0; i < 2; i++) sum += Math.exp(a4[row + i] - max); out[b] = max + Math.log(sum) - a4[row + id]; }
+  for (let b = 0; b < B; b++) { const row = b * 2; const id = a5[b]; if (id < 0 || id >= 2) { out[b] = 0; continue; } let max = -Infinity; for (let i = 0; i < 2; i++) max = Math.max(max, a4[row + i]); let sum = 0; for (let i = 0; i < 2; i++) sum += Math.exp(a4[row + i] - max); const lse = max + Math.log(sum); out[b] = lse - a4[row + id]; }
 }
 // loss 1: cross_entropy of even
 function forward1(t: number): number {
