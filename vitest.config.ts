@@ -2,4 +2,5 @@
 // distinct model: they are cached) on a shared two-core machine: five seconds is too tight.
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({ test: { testTimeout: 30_000 } });
+// RNNC_VALIDATE: every IR the tests build is validated between phases (compiler/index.ts).
+export default defineConfig({ test: { testTimeout: 30_000, env: { RNNC_VALIDATE: "1" } } });

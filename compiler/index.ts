@@ -7,7 +7,8 @@ import { check, type CheckResult } from "./2-check/index.ts";
 import { lower, type DataSizes } from "./3-lower/index.ts";
 import { differentiate } from "./4-differentiate/index.ts";
 import { emitModule, type EmitOptions } from "./6-emit/index.ts";
-import type { DifferentiatedProgram } from "./ir/nodes.ts";
+import type { DifferentiatedProgram, Program } from "./ir/nodes.ts";
+import { validate } from "./ir/validate.ts";
 import type { CheckedCell, CheckedModel } from "./2-check/checked.ts";
 import type { ModelOptions } from "./2-check/model.ts";
 import { formatDiagnostic, hasErrors, sortDiagnostics } from "./diagnostics.ts";
@@ -48,9 +49,18 @@ export type CompileResult =
   | { ok: true; program: DifferentiatedProgram; code: string; checked: CheckResult }
   | { ok: false; checked: CheckResult };
 
-/** After checking, with the data's sizes known: lower → differentiate. */
+/** After checking, with the data's sizes known: lower → differentiate (each IR validated between phases under RNNC_VALIDATE=1). */
 export function differentiatedProgram(model: CheckedModel, dataSizes: DataSizes): DifferentiatedProgram {
-  return differentiate(lower(model, dataSizes));
+  const lowered = validated(lower(model, dataSizes), "lowering");
+  return validated(differentiate(lowered), "differentiation");
+}
+
+/** With RNNC_VALIDATE set, a phase's IR is checked before the next reads it: a compiler bug stops there, named. */
+function validated<P extends Program>(program: P, after: string): P {
+  if (!globalThis.process?.env?.RNNC_VALIDATE) return program;
+  const problems = validate(program);
+  if (problems.length > 0) throw new Error(`the IR after ${after} is malformed (a compiler bug):\n  ${problems.join("\n  ")}`);
+  return program;
 }
 
 /** The whole pipeline: parse → check → lower → differentiate → emit. */
