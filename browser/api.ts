@@ -13,6 +13,7 @@ import { beamSearch, generate } from "../runtime/generation.ts";
 import type { CompiledModel, ModelBatch } from "../runtime/model.ts";
 import { predictor, type Prediction, type PredictOptions, type Predictor } from "../runtime/records.ts";
 import { Rng } from "../runtime/rng.ts";
+import { neverGenerated, promptIds, unknownInputs } from "../runtime/sample-inputs.ts";
 import { sampleLogits } from "../runtime/sampling.ts";
 import { expectedLayout, restore, type Trained } from "../runtime/trained.ts";
 import type { FloatArray } from "../runtime/types.ts";
@@ -22,7 +23,7 @@ export type { Trained } from "../runtime/trained.ts";
 export interface SampleOptions {
   /** How many sequences (10); they are generated together, as one batch. */
   count?: number;
-  /** At most this many tokens each (40). */
+  /** At most this many tokens each, after the prompt (40). */
   maxLength?: number;
   /** 1 samples the model; lower is safer; 0 is greedy (1). */
   temperature?: number;
@@ -36,6 +37,12 @@ export interface SampleOptions {
   input?: Record<string, unknown>;
   /** Beam search of this width instead of sampling: the one best sequence. */
   beam?: number;
+  /**
+   * Text every sequence begins with, read (teacher-forced) rather than generated, then continued:
+   * cut into characters or words as the target's vocabulary is (`rnnc sample --prompt`). A token
+   * the vocabulary lacks throws, naming it.
+   */
+  prompt?: string;
 }
 
 /** The functions a bundle exports, bound to its model and its fields. */
@@ -48,7 +55,7 @@ export interface BrowserApi<A extends FloatArray> {
    * numbers are finite, and that it is this model's: its name, every param's shape, every vocabulary's size.
    */
   parseCheckpoint(data: CheckpointData): Trained<A>;
-  /** Generated sequences as ids (without <eos>). */
+  /** Generated sequences as ids (without <eos>; the prompt's first). <pad>, <unk> and <bos> are never chosen. */
   sampleIds(trained: Trained<A>, options?: SampleOptions): Int32Array[];
   /** Generated sequences as text, as `rnnc sample` prints them. */
   sample(trained: Trained<A>, options?: SampleOptions): string[];
@@ -99,16 +106,19 @@ export function browserApi<A extends FloatArray>(model: CompiledModel<A>, fields
     whole("topK", topK, 0);
     if (!(temperature >= 0)) throw new RangeError(`temperature must be a number, at least 0 (0 is greedy); got ${temperature}`);
     if (inputs.length > 0 && !input) throw new Error(`${model.name} reads ${inputs.map((f) => f.name).join(", ")}: give them as options.input`);
+    const unknown = input && typeof input === "object" && !Array.isArray(input) ? unknownInputs(input, fields, model.name) : undefined;
+    if (unknown) throw new Error(`input: ${unknown}`);
     const vocabulary = trained.vocabularies.get(target.name)!;
+    // What rnnc sample decodes with: the same prompt's ids, the same ids never chosen.
+    const prompt = options.prompt === undefined ? undefined : promptIds(options.prompt, vocabulary, target.name);
+    const decoding = { steps: maxLength, bos: vocabulary.bos, eos: vocabulary.eos, exclude: neverGenerated(vocabulary), prompt };
     if (options.beam !== undefined) {
       whole("beam", options.beam, 1);
-      return beamSearch(model, trained.params, inputBatch(trained, input ?? {}, 1), { steps: maxLength, bos: vocabulary.bos, eos: vocabulary.eos, width: options.beam });
+      return beamSearch(model, trained.params, inputBatch(trained, input ?? {}, 1), { ...decoding, width: options.beam });
     }
     const rng = options.rng ?? new Rng(options.seed ?? Date.now());
     return generate(model, trained.params, inputBatch(trained, input ?? {}, count), {
-      steps: maxLength,
-      bos: vocabulary.bos,
-      eos: vocabulary.eos,
+      ...decoding,
       choose: (logits, offset, length) => sampleLogits(logits, offset, length, rng, { temperature, topK }),
     });
   }

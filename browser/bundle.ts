@@ -21,6 +21,7 @@ export const { ${helpers.join(", ")} } = browserApi(model, fields);
 export { Rng } from "../runtime/rng.ts";
 export { argmax, sampleLogits, softmaxInPlace } from "../runtime/sampling.ts";
 export { beamSearch, generate } from "../runtime/generation.ts";
+export { neverGenerated, promptIds } from "../runtime/sample-inputs.ts";
 export { CheckpointError, decodeCheckpoint } from "../runtime/checkpoint.ts";
 export { Vocabulary } from "../data/vocabulary.ts";
 export { RecordError } from "../runtime/records.ts";

@@ -101,7 +101,7 @@ async function dataRecords(path: string): Promise<{ records: { good: JsonRecord[
  */
 function inWords(prediction: Prediction, predicting: Pick<Predictor, "inputs" | "outputs">, record: Record<string, unknown>): string {
   const { outputs, inputs } = predicting;
-  return outputs.map((o) => (outputs.length > 1 ? `${o.key}: ` : "") + targetInWords(o, prediction[o.key], tokensAlong(o.target, inputs, record))).join(" | ");
+  return outputs.map((o) => (outputs.length > 1 ? `${o.key}: ` : "") + targetInWords(o, prediction[o.key], tokensAlong(o, inputs, record))).join(" | ");
 }
 
 /**
@@ -112,7 +112,7 @@ function inWords(prediction: Prediction, predicting: Pick<Predictor, "inputs" | 
  */
 function targetInWords(output: Output, value: TargetPrediction, tokens: string[] | undefined): string {
   if (output.gives === "labels") {
-    if (!output.target.sequence) return ((value as ClassPrediction).top ?? [value as ClassPrediction]).map((c) => `${c.label} ${probability(c.probability)}`).join("  ");
+    if (!output.sequence) return ((value as ClassPrediction).top ?? [value as ClassPrediction]).map((c) => `${c.label} ${probability(c.probability)}`).join("  ");
     return (value as ClassPrediction[])
       .map((c, t) => {
         const tag = c.top ? c.top.map((x) => `${x.label}:${probability(x.probability)}`).join("|") : c.label;
@@ -120,15 +120,16 @@ function targetInWords(output: Output, value: TargetPrediction, tokens: string[]
       })
       .join(" ");
   }
-  const number = output.loss === "mse" ? (x: number) => String(Number(x.toPrecision(4))) : probability;
-  const steps = output.target.sequence ? (value as (number | number[])[]) : [value as number[]];
-  return steps.map((step) => (typeof step === "number" ? number(step) : output.target.sequence ? `[${step.map(number).join(" ")}]` : step.map(number).join(" "))).join(" ");
+  const number = output.numbers === "values" ? (x: number) => String(Number(x.toPrecision(4))) : probability;
+  if (typeof value === "number") return number(value);
+  const steps = output.sequence ? (value as (number | number[])[]) : [value as number[]];
+  return steps.map((step) => (typeof step === "number" ? number(step) : output.sequence ? `[${step.map(number).join(" ")}]` : step.map(number).join(" "))).join(" ");
 }
 
-/** The tokens of the record's first token input along the target's axis, what a tag per step goes with. */
-function tokensAlong(target: DataField, inputs: readonly DataField[], record: Record<string, unknown>): string[] | undefined {
-  if (!target.sequence) return undefined;
-  const input = inputs.find((f) => f.sequence && f.axis === target.axis && f.element.kind === "token");
+/** The tokens of the record's first token input along the output's axis, what a tag per step goes with. */
+function tokensAlong(output: Output, inputs: readonly DataField[], record: Record<string, unknown>): string[] | undefined {
+  if (!output.sequence) return undefined;
+  const input = inputs.find((f) => f.sequence && f.axis === output.axis && f.element.kind === "token");
   const read = input && readField(record[input.name], input);
   return read?.ok && read.value.kind === "labels" ? read.value.labels : undefined;
 }

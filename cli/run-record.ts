@@ -48,4 +48,20 @@ export interface RunSettingsFile {
   startedAt: string;
   /** What "best" means: the monitored number and whether lower is better. */
   monitor: { name: string; lowerIsBetter: boolean };
+  /** `--init-from`: where the run's first parameters came from (absent for a run from scratch). */
+  initFrom?: InitFromRecord;
+}
+
+/** What a run started with --init-from took from the other model's checkpoint. */
+export interface InitFromRecord {
+  /** --init-from as given, and the checkpoint file it named. */
+  given: string;
+  checkpoint: string;
+  /** The checkpoint's model. */
+  model: string;
+  /** The parameters copied, and those initialized fresh (`layer.param`). */
+  copied: string[];
+  fresh: string[];
+  /** The token and class fields whose vocabularies came from the checkpoint: this model's field → the checkpoint's. */
+  vocabularies: Record<string, string>;
 }

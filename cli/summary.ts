@@ -1,7 +1,7 @@
 // `rnnc check`'s account of a model: what it reads, what it predicts, its layers with their
 // parameter counts, and each equation with the loop that computes it.
 import type { CheckedModel, LoopGroup, LrSchedule } from "../compiler/2-check/checked.ts";
-import { add, constant, formatSize, substitute, type Size } from "../compiler/2-check/sizes.ts";
+import { add, constant, formatShape, formatSize, substitute, type Size } from "../compiler/2-check/sizes.ts";
 import { formatDataType } from "../compiler/2-check/types.ts";
 
 export function summarize(model: CheckedModel, source: string): string {
@@ -49,6 +49,13 @@ export function summarize(model: CheckedModel, source: string): string {
       l.axis
         ? `summed over ${l.axis}, ${l.reduction === "mean_over_tokens" ? "averaged over tokens" : "averaged over examples"}`
         : "one per example, averaged over examples",
+    ]),
+  );
+  section(
+    "outputs",
+    model.outputs.map((o) => [
+      `output ${text(o.decl.target)}`,
+      `${o.axis ? `one per step of ${o.axis}` : "one per example"}, ${o.type.kind === "tensor" && o.type.shape.length === 1 ? formatShape(o.type.shape.map((s) => substitute(s, model.sizeConstraints))) : "a number"}${o.over ? `: the probability of each of ${o.over}` : ""}`,
     ]),
   );
 

@@ -139,7 +139,9 @@ export async function trainEpochs<A extends FloatArray>(run: TrainingRun<A>): Pr
       const parts = settings.bptt === undefined ? [batch] : windows(batch, "t", model.data, settings.bptt, model.losses);
       let carry: Map<string, A> | undefined;
       for (const part of parts) {
-        const windowLoss = model.lossAndGrad(params, grads, carry ? { ...part, carry } : part);
+        // Dropout's masks: from the run's seed and this update's number, so a resumed run draws the same.
+        const training = { seed: settings.seed, update: run.optimizer.steps };
+        const windowLoss = model.lossAndGrad(params, grads, carry ? { ...part, carry, training } : { ...part, training });
         if (model.carried.length > 0) carry = model.finalStates();
         const problem = nonFinite(windowLoss, trainable);
         if (problem) return { kind: "diverged", ...where, what: problem };

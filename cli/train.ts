@@ -25,6 +25,7 @@ import { backendNamed, compileModel, loadModel, whole } from "./setup.ts";
 import { Stop, stopping } from "./stop.ts";
 import { describeRun, threadCount, backendFor } from "./train-setup.ts";
 import { createOptimizer, trainEpochs, type EpochRecord, type Position } from "./train-loop.ts";
+import { applyCopy, describeInit, initRecord, loadCarryingVocabularies, planCopy, readInitSource } from "./init-from.ts";
 import { summarize } from "./summary.ts";
 
 export interface TrainArgs extends DataSourceArgs {
@@ -43,6 +44,8 @@ export interface TrainArgs extends DataSourceArgs {
   quiet: boolean;
   /** `auto` (the default) or a whole number: how many threads share each batch. */
   threads?: string;
+  /** Another model's checkpoint (or run directory) to copy the parameters of matching name and shape from (cli/init-from.ts). */
+  initFrom?: string;
 }
 
 export const trainCommand = async (args: TrainArgs) => (await trainRun(args)).code;
@@ -74,6 +77,8 @@ interface Resumed {
 }
 
 async function train(args: TrainArgs, open: ParallelModel[], locks: RunLock[], run: { dir?: string }): Promise<number> {
+  if (args.resume !== undefined && args.initFrom !== undefined)
+    throw new Stop(`rnnc train: --init-from starts a new run, and --resume continues one from its own checkpoint (what --init-from gave it was copied when it started): give one or the other`, 2);
   const resumed = args.resume !== undefined ? resumedRun(args.resume, locks) : undefined;
   const file = resumed ? runFiles(resumed.dir).model : args.file!;
   if (!resumed) checkTrainingArgs(args);
@@ -90,13 +95,18 @@ async function train(args: TrainArgs, open: ParallelModel[], locks: RunLock[], r
   const known = saved && checkpointVocabularies(saved, fields, runFiles(resumed!.dir).last);
   // A resumed run reads exactly what it read before: the same files, the same way.
   const sourceArgs = resumed ? sameSource(resumed.settings.data as Parameters<typeof sameSource>[0], args.skipInvalid) : args;
-  const read = await loadTrainingData(sourceArgs, fields, { ...(limit ? { limit } : {}), ...(known ? { vocabularies: known } : {}), ...(args.quiet ? { say: () => {} } : {}) });
+  const initSource = args.initFrom !== undefined ? readInitSource(args.initFrom) : undefined;
+  const sourceOptions = { ...(limit ? { limit } : {}), ...(known ? { vocabularies: known } : {}), ...(args.quiet ? { say: () => {} } : {}) };
+  // --init-from: the vocabularies of the copied parameters are the checkpoint's, so that a copied embedding's row k is the token it was.
+  const carrying = initSource && (await loadCarryingVocabularies(checked, initSource, sourceArgs, fields, sourceOptions));
+  const read = carrying?.read ?? (await loadTrainingData(sourceArgs, fields, sourceOptions));
   const { train: trainData, valid, source: dataSource } = read;
   const [data, validFile] = [dataSource.train, dataSource.valid];
   const backend = backendFor(args, threads, open, auto ? say : undefined);
   const model = await compileModel(checked, trainData.vocabularies, data, backend);
   const problem = courseProblem(settings, valid ? "some" : "none", model.losses.map((l) => (l.kind === "mse" ? "rmse" : "accuracy")));
   if (problem) throw new Stop(`rnnc train: ${problem}`, 2);
+  const copy = initSource && planCopy(model, initSource); // refuses a parameter of another shape, before anything is written
 
   if (args.checkpoint) {
     checkWritable(args.checkpoint);
@@ -111,6 +121,7 @@ async function train(args: TrainArgs, open: ParallelModel[], locks: RunLock[], r
   const rng = new Rng(settings.seed);
   const params = model.createParams();
   for (const p of model.params) initialize(params.get(p.name)!, p.shape, p.init, rng);
+  if (copy) applyCopy(copy, params, initSource!);
   const optimizer = optimizerFor(settings);
   if (saved) {
     for (const [name, values] of params) values.set(saved.params[name].values);
@@ -137,6 +148,7 @@ async function train(args: TrainArgs, open: ParallelModel[], locks: RunLock[], r
         threads,
         startedAt,
         monitor: { name: course.monitored, lowerIsBetter: settings.monitor !== "accuracy" },
+        ...(copy ? { initFrom: initRecord(copy, initSource!, carrying!.carriedData) } : {}),
       },
       source,
     );
@@ -166,6 +178,7 @@ async function train(args: TrainArgs, open: ParallelModel[], locks: RunLock[], r
   });
 
   say(describeRun(model, checked, trainData.examples.length, valid?.examples.length, { ...args, data, ...(validFile ? { valid: validFile } : {}) }, threads, auto));
+  if (copy) for (const line of describeInit(copy, initSource!, carrying!.carriedData, settings.freeze)) say(line);
   say(resumed ? `resuming ${dir} at ${where(resumed.meta.position, resumed.meta.epoch)}` : `run directory: ${dir}`);
   const progress = new Progress({ tty: process.stdout.isTTY === true, write: (text) => process.stdout.write(text), epochs: settings.epochs, unit: model.data.some((d) => d.sequence) ? "tokens" : "examples" });
   // report.html is redrawn after every epoch: open it in a browser and reload as the run goes.

@@ -62,10 +62,21 @@ export const messages = {
   sliceOfNonVector: (text: string, type: string) => `only a vector can be sliced, but \`${text}\` is ${type}`,
   sliceOutOfRange: (text: string, from: string, to: string, size: string) => [`slice [${from}:${to}] is out of range: \`${text}\` has ${size} entries`, undefined],
   sliceEmpty: (from: string, to: string) => `slice [${from}:${to}] is empty: its end must be after its start`,
+  sliceRowsOutOfRange: (text: string, from: string, to: string, size: string) => [`rows [${from}:${to}] are out of range: \`${text}\` has ${size} rows`, undefined],
+  matrixRowsOutsideProduct: (text: string, target: string, type: string) => [
+    `\`${text}\`: \`${target}\` is a matrix, ${type}, and a matrix's rows can be sliced only as the matrix of \`@\``,
+    `rows of stacked weights are used in a product: \`${text} @ x\``,
+  ],
   concatArg: (text: string, type: string) => `concat joins vectors, but \`${text}\` is ${type}`,
   functionArgs: (fn: string, expected: string, got: number) => `${fn} takes ${expected}, but was given ${got}`,
   functionArgType: (fn: string, text: string, type: string, expected: string) => `${fn}(${text}): \`${text}\` is ${type}, but ${fn} takes ${expected}`,
+  dropoutRate: (fn: string, text: string) => [
+    `${fn}(x, ${text}): the rate must be a number written out, at least 0 and below 1`,
+    `the share of features dropped while training, such as ${fn}(x, 0.25)`,
+  ],
   namedArgHere: (name: string) => `\`${name}:\` names an argument, but this call takes its arguments by position`,
+  pairShape: (fn: string, a: string, sa: string, b: string, sb: string) => [`\`${fn}(${a}, ${b})\`: ${a} is ${sa} but ${b} is ${sb}`, `${fn} is elementwise: its operands have the same shape, or one of them is a scalar`],
+  numberArgument: (fn: string, text: string) => [`${fn}(x, ${text}): \`${text}\` must be a finite number, written out`, `the second argument of ${fn} is a constant of the function, such as ${fn}(x, ${fn === "elu" ? "1.0" : "0.01"})`],
 
   // ---- calls ----------------------------------------------------------------------------------
   unknownFunction: (name: string, candidate?: string) => [`unknown function or layer \`${name}\``, didYouMean(candidate)],
@@ -127,6 +138,10 @@ export const messages = {
   lossConstraint: (size: string, a: string, b: string) => `${size} would have to be both ${a} and ${b}`,
   lossStepMismatch: (target: string, text: string) => [`\`${text}\` changes at every step, but the target ${target} is one per example`, "predict it from one step, such as h[last]"],
   reductionWord: (word: string) => [`\`mean over ${word}\` is not a reduction`, "write `mean over tokens` (or nothing, to sum over steps and average over examples)"],
+  duplicateOutput: (name: string, line: number) => [`output \`${name}\` is already declared`, `the first is on line ${line}`],
+  outputIndex: (name: string, text: string) => [`\`output ${text}\`: an output is one value per example, or one per step of an axis`, `write output ${name} or output ${name}[t]`],
+  outputStepMismatch: (name: string, text: string, axis: string) => [`\`${text}\` changes at every step, but output ${name} is one per example`, `write output ${name}[${axis}] for one per step, or read one step, such as h[last]`],
+  outputType: (name: string, text: string, type: string) => [`output ${name}: \`${text}\` is ${type}, but an output is a number or a vector of numbers`, undefined],
   unusedTarget: (name: string) => `target \`${name}\` is not used by any loss`,
   unusedData: (name: string) => `input \`${name}\` is never read`,
 

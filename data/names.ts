@@ -9,7 +9,7 @@
 //
 // What the lists hold, and what is done with it:
 // - 4,951 female and 3,898 male entries, not quite sorted and with a few duplicates (Dee three
-//   times, Ann, Gale, Jo, Mela, Zsa, Darcy twice); 421 names are on both lists. Duplicates are
+//   times, Ann, Gale, Jo, Mela, Zsa, Darcy twice); 419 names are on both lists. Duplicates are
 //   removed: each name appears once, whichever list(s) it came from. 8,422 distinct names.
 // - Case: every entry but two is capitalised per hyphen-separated part ("Anne-Marie"); the two
 //   exceptions are typos, "TEirtza" (female) and "ErvIn" (male). Every name is normalised to the

@@ -129,8 +129,16 @@ export class Vocabulary {
   /** Generated ids as text: characters join into a word; longer tokens are separated by spaces. */
   decode(ids: ArrayLike<number>): string {
     const tokens = Array.from(ids, (id) => this.token(id));
-    const characters = this.tokens.slice(0, this.pad).every((t) => [...t].length === 1);
-    return tokens.join(characters ? "" : " ");
+    return tokens.join(this.characters ? "" : " ");
+  }
+
+  /**
+   * Whether every real token is one character (by code point), as a character model's are: decode
+   * joins such tokens, and a prompt is split into characters (runtime/sample-inputs.ts); otherwise
+   * tokens are words, separated by spaces. Token vocabularies only.
+   */
+  get characters(): boolean {
+    return this.tokens.slice(0, this.pad).every((t) => [...t].length === 1);
   }
 
   /** The id of the k-th special token; a class vocabulary has none, so asking for one is a bug. */

@@ -17,6 +17,7 @@ import { loadG2p, phoneErrorRate, wordErrorRate, writeG2pData } from "../data/cm
 import { encodeExamples } from "../data/examples.ts";
 import { beamSearch, generate } from "../runtime/generation.ts";
 import type { ModelBatch } from "../runtime/model.ts";
+import { neverGenerated } from "../runtime/sample-inputs.ts";
 import { argmax } from "../runtime/sampling.ts";
 
 const dir = "out/g2p";
@@ -75,8 +76,10 @@ function decodeAll(decodeBatch: (batch: ModelBatch) => Int32Array[]): { hypothes
   return { hypotheses, seconds: (performance.now() - start) / 1000 };
 }
 
-const greedy = decodeAll((batch) => generate(model, params, batch, { steps: STEPS, bos: phones.bos, eos: phones.eos, choose: argmax }));
-const beam = decodeAll((batch) => beamSearch(model, params, batch, { steps: STEPS, bos: phones.bos, eos: phones.eos, width: WIDTH }));
+// As rnnc sample decodes: <pad>, <unk> and <bos> are never chosen.
+const decoding = { steps: STEPS, bos: phones.bos, eos: phones.eos, exclude: neverGenerated(phones) };
+const greedy = decodeAll((batch) => generate(model, params, batch, { ...decoding, choose: argmax }));
+const beam = decodeAll((batch) => beamSearch(model, params, batch, { ...decoding, width: WIDTH }));
 
 const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 console.log(`test set: ${split.test.length} words, ${references.reduce((n, r) => n + r.length, 0)} phones (the training file has ${split.train.length} words)`);

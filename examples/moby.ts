@@ -85,7 +85,7 @@ console.log(`\n${file} (${history.length} epochs): valid ${valid.bits.toFixed(3)
 console.log(`test bits per character: moby.rnn ${test.bits.toFixed(3)}; trigram ${trigram.bits.toFixed(3)} (${(trigram.bits - test.bits).toFixed(3)} better); ` +
   baselines.filter((b) => b.order !== 3).map((b) => `${b.order}-gram ${b.bits.toFixed(3)}`).join(", "));
 
-// Sampled from <bos>, as a chunk starts (rnnc sample takes no prompt), with <eos> never chosen: every
+// Sampled from <bos>, as a chunk starts, with <eos> never chosen (rnnc sample has no option for it): every
 // chunk ends after a space, so the model ends a text after about one space in a hundred, and
 // `rnnc sample` gives a line or two (it is shown too).
 const temperature = 0.8, length = 400;

@@ -13,6 +13,7 @@ import type { Vocabulary } from "../data/vocabulary.ts";
 import { generate } from "../runtime/generation.ts";
 import type { CompiledModel } from "../runtime/model.ts";
 import { Rng } from "../runtime/rng.ts";
+import { neverGenerated } from "../runtime/sample-inputs.ts";
 import { sampleLogits } from "../runtime/sampling.ts";
 import type { FloatArray } from "../runtime/types.ts";
 
@@ -72,16 +73,17 @@ export function predictExamples(trained: Trained, examples: readonly Example[], 
 
 /**
  * Samples `count` sequences of the model's autoregressive target from <bos> (a model without
- * inputs), at `temperature`, never choosing the tokens `forbid` names: given <eos>, each sample
- * runs the full `steps`. rnnc sample has no such option; moby.ts needs it because its chunks all
- * end after a space, so the model learns to end a text after about one space in a hundred.
+ * inputs), at `temperature`, never choosing the tokens `forbid` names (nor, as rnnc sample,
+ * <pad>, <unk>, <bos>): given <eos>, each sample runs the full `steps`. rnnc sample has no such
+ * option; moby.ts needs it because its chunks all end after a space, so the model learns to end a
+ * text after about one space in a hundred.
  */
 export function sampleTexts(trained: Trained, options: { count: number; steps: number; temperature: number; seed: number; forbid?: string[] }): string[] {
   const target = trained.fields.find((f) => f.autoregressive);
   if (!target || !trained.model.generator) throw new Error(`${trained.model.name}: no autoregressive target to sample`);
   if (trained.fields.some((f) => f.role === "input")) throw new Error(`${trained.model.name}: sampleTexts takes models without inputs`);
   const vocabulary = trained.vocabularies.get(target.name)!;
-  const forbidden = (options.forbid ?? []).map((token) => vocabulary.id(token));
+  const exclude = [...neverGenerated(vocabulary), ...(options.forbid ?? []).map((token) => vocabulary.id(token))];
   const rng = new Rng(options.seed);
   const empty = encodeExamples([{ line: 1, value: {} }], [], trained.vocabularies, { file: "sample" });
   const batch = toModelBatch(empty.examples, new Int32Array(options.count), [], { arrays: Float32Array });
@@ -89,10 +91,8 @@ export function sampleTexts(trained: Trained, options: { count: number; steps: n
     steps: options.steps,
     bos: vocabulary.bos,
     eos: vocabulary.eos,
-    choose: (logits, offset, length) => {
-      for (const id of forbidden) logits[offset + id] = -Infinity;
-      return sampleLogits(logits, offset, length, rng, { temperature: options.temperature });
-    },
+    exclude,
+    choose: (logits, offset, length) => sampleLogits(logits, offset, length, rng, { temperature: options.temperature }),
   });
   return generated.map((ids) => vocabulary.decode(ids));
 }

@@ -50,6 +50,7 @@ export type ModelStmtCstChildren = {
   initDecl?: InitDeclCstNode[];
   lossDecl?: LossDeclCstNode[];
   train?: TrainCstNode[];
+  outputDecl?: OutputDeclCstNode[];
   equation?: EquationCstNode[];
 };
 
@@ -114,6 +115,18 @@ export type LossDeclCstChildren = {
   Mean?: IToken[];
   Over?: IToken[];
   Identifier?: IToken[];
+};
+
+export interface OutputDeclCstNode extends CstNode {
+  name: "outputDecl";
+  children: OutputDeclCstChildren;
+}
+
+export type OutputDeclCstChildren = {
+  Output: IToken[];
+  lhs: LhsCstNode[];
+  Equals: IToken[];
+  expr: ExprCstNode[];
 };
 
 export interface TrainCstNode extends CstNode {
@@ -428,6 +441,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   dataDecl(children: DataDeclCstChildren, param?: IN): OUT;
   initDecl(children: InitDeclCstChildren, param?: IN): OUT;
   lossDecl(children: LossDeclCstChildren, param?: IN): OUT;
+  outputDecl(children: OutputDeclCstChildren, param?: IN): OUT;
   train(children: TrainCstChildren, param?: IN): OUT;
   setting(children: SettingCstChildren, param?: IN): OUT;
   settingValue(children: SettingValueCstChildren, param?: IN): OUT;

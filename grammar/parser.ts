@@ -112,6 +112,7 @@ export class RnnParser extends CstParser {
         { ALT: () => this.SUBRULE(this.initDecl) },
         { ALT: () => this.SUBRULE(this.lossDecl) },
         { ALT: () => this.SUBRULE(this.train) },
+        { ALT: () => this.SUBRULE(this.outputDecl) }, // `output probs =`, not `output = …` (two tokens decide)
         { ALT: () => this.SUBRULE(this.equation) },
       ],
       ERR_MSG: "a statement",
@@ -162,6 +163,14 @@ export class RnnParser extends CstParser {
       this.CONSUME(T.Over);
       this.CONSUME(T.Identifier);
     });
+  }, inner);
+
+  /** `output probs = softmax(logits)`, `output tag[t] = argmax…`: what the model gives its user. */
+  outputDecl = this.RULE("outputDecl", () => {
+    this.CONSUME(T.Output);
+    this.SUBRULE(this.lhs);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expr);
   }, inner);
 
   // Settings need no separator: each begins with its name (`batch 32  epochs 5`).

@@ -79,6 +79,8 @@ export const hardKeywords: TokenType[] = [Model, Layer, Dims, Input, Target, Sta
 export const Cell = keyword("cell", [Identifier]);
 export const Mean = keyword("mean", [Identifier]);
 export const Over = keyword("over", [Identifier]);
+/** `output probs = softmax(logits)`: soft, so that a layer or value may still be called `output`. */
+export const Output = keyword("output", [Identifier]);
 
 /** The settings a train block knows; a bare name after `freeze` is a layer unless it is one of these. */
 export const trainSettingNames = ["optimizer", "batch", "epochs", "clip_norm", "weight_decay", "bptt", "seed", "freeze", "early_stop", "lr_schedule", "warmup"];
@@ -130,6 +132,7 @@ export const allTokens: TokenType[] = [
   Cell,
   Mean,
   Over,
+  Output,
   Identifier,
   LBrace,
   RBrace,

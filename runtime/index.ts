@@ -19,8 +19,9 @@ export {
   type ExpectedLayout,
   type SavedParam,
 } from "./checkpoint.ts";
-export type { Axis, CompiledModel, DataLayout, LossLayout, ModelBatch, ModelGenerator, ParamLayout } from "./model.ts";
-export { beamSearch, generate, type BeamOptions, type GenerateOptions } from "./generation.ts";
+export type { Axis, CompiledModel, DataLayout, LossLayout, ModelBatch, ModelGenerator, OutputLayout, ParamLayout } from "./model.ts";
+export { beamSearch, generate, type BeamOptions, type DecodingOptions, type GenerateOptions } from "./generation.ts";
+export { neverGenerated, promptIds } from "./sample-inputs.ts";
 export { argmax, sampleLogits, softmaxInPlace, type SamplingOptions } from "./sampling.ts";
 export { Vocabulary, type VocabularyKind } from "../data/vocabulary.ts";
 export { expectedLayout, restore, type Trained } from "./trained.ts";

@@ -43,6 +43,13 @@ export interface ModelBatch {
    * so that the parts' losses and gradients add up to the whole batch's.
    */
   denominators?: number[];
+  /**
+   * A training step: dropout is on, its masks a hash of the run's `seed`, the `update` (the
+   * optimizer's steps before this one), the example's index in the whole batch (`offset` + b: a
+   * part of a larger batch says where it starts) and where in the model. Absent: dropout is the
+   * identity, as in evaluation. predict, generation and outputs never drop.
+   */
+  training?: { seed: number; update: number; offset?: number };
 }
 
 export interface LossLayout {
@@ -53,11 +60,23 @@ export interface LossLayout {
   size: number; // classes, or vector size
 }
 
+/** `output probs[t] = softmax(head(h[t]))`: a value the model declares for its user. */
+export interface OutputLayout {
+  name: string;
+  axis?: Axis; // one value per step of this axis; else one per example
+  size: number; // numbers a value holds: 1 for a scalar
+  scalar: boolean;
+  /** A softmax over this token or class field's ids: the probability of each. */
+  over?: string;
+}
+
 export interface CompiledModel<A extends FloatArray = FloatArray> {
   readonly name: string;
   readonly params: ParamLayout[];
   readonly data: DataLayout[];
   readonly losses: LossLayout[];
+  /** The outputs the model declares, in order; none when it declares none (its predictions are then each loss's). */
+  readonly outputs: OutputLayout[];
   /** Zeroed arrays, one per param, in layout order. */
   createParams(): Map<string, A>;
   /** The mean loss of the batch (as the language defines its reduction). */
@@ -70,6 +89,12 @@ export interface CompiledModel<A extends FloatArray = FloatArray> {
    * the target: (t, b, i) at (t * size + b) * width + i.
    */
   predict(params: Map<string, A>, batch: ModelBatch): A[];
+  /**
+   * Each declared output's values, as computed (no softmax added): (t, b, i) at
+   * (t * size + b) * width + i for an output per step (0 at padded steps), b * width + i for one
+   * per example. The targets are not read; a batch needs only the inputs.
+   */
+  outputValues(params: Map<string, A>, batch: ModelBatch): A[];
   /** Truncated BPTT: the sequences and fields that a window reads before its first step (at t-k), carried from window to window. */
   readonly carried: string[];
   /** After loss or lossAndGrad: the carry for the next window — per carried name, each example's last steps in this window (older ones from this window's carry). */

@@ -16,7 +16,7 @@ import { encodeExamples, type Example, type NumberedRecord } from "../data/examp
 import type { DataField } from "../data/fields.ts";
 import type { Vocabulary } from "../data/vocabulary.ts";
 import type { Checkpoint } from "./checkpoint-shared.ts";
-import type { CompiledModel, DataLayout, LossLayout, ModelBatch } from "./model.ts";
+import type { Axis, CompiledModel, DataLayout, LossLayout, ModelBatch, OutputLayout } from "./model.ts";
 import { argmax } from "./sampling.ts";
 import { restore, type Trained } from "./trained.ts";
 import type { FloatArray } from "./types.ts";
@@ -37,19 +37,27 @@ export interface ClassPrediction extends Choice {
  * ClassPrediction, a sequence of classes or tokens one per step; a `vec(n)` target its n numbers
  * (the values for mse, the probabilities for binary_cross_entropy), a `seq<vec(n)>` target one
  * such array per step — flattened to one number per step for `seq<vec(1)>`, as data files write it.
+ * A declared output (`output probs[t] = softmax(…)`) is shaped the same way: a softmax over a
+ * field's classes or tokens gives ClassPredictions, anything else its numbers (a scalar: one number).
  */
-export type TargetPrediction = ClassPrediction | ClassPrediction[] | number[] | number[][];
+export type TargetPrediction = ClassPrediction | ClassPrediction[] | number | number[] | number[][];
 
-/** One example's predictions, keyed by target name. */
+/** One example's predictions, keyed by the declared outputs' names, or by the losses' targets' when the model declares none. */
 export type Prediction = Record<string, TargetPrediction>;
 
-/** What one key of a Prediction holds: the target and the loss it was trained with. */
+/** What one key of a Prediction holds. */
 export interface Output {
   key: string;
-  target: DataField;
-  loss: LossLayout["kind"];
-  /** labels: ClassPredictions (cross_entropy, or binary_cross_entropy on a class); numbers: values or probabilities. */
+  /** One per step of `axis` (a sequence), or one per example. */
+  sequence: boolean;
+  axis?: Axis;
+  /** labels: ClassPredictions, named by the vocabulary of the field `labelsOf`; numbers: values or probabilities. */
   gives: "labels" | "numbers";
+  labelsOf?: string;
+  /** What the numbers are: probabilities (shown to two decimals) or values (to four significant digits). */
+  numbers: "probabilities" | "values";
+  /** For a model that declares no outputs: the loss (and its target) the key is the prediction of. */
+  loss?: { kind: LossLayout["kind"]; target: string };
 }
 
 export interface PredictOptions {
@@ -65,7 +73,7 @@ export interface PredictorOptions {
 export interface Predictor {
   /** The fields a record gives. */
   readonly inputs: readonly DataField[];
-  /** The keys of a prediction, in the model's order of losses. */
+  /** The keys of a prediction: the declared outputs, or else one per loss, in the model's order. */
   readonly outputs: readonly Output[];
   /** One record's predictions; throws a RecordError when the record is not a valid one. */
   predict(record: unknown, options?: PredictOptions): Prediction;
@@ -99,12 +107,13 @@ export function predictor<A extends FloatArray>(model: CompiledModel<A>, checkpo
   const inputs = fields.filter((f) => f.role === "input");
   const inputLayout = model.data.filter((d) => d.role === "input");
   const targetLayout = model.data.filter((d) => d.role === "target");
-  refuseUnpredictable(model.name, fields);
+  refuseUnpredictable(model, fields);
   const batchSize = options.batch ?? 64;
   if (!(Number.isSafeInteger(batchSize) && batchSize >= 1)) throw new RangeError(`batch must be a whole number, at least 1; got ${batchSize}`);
   // The batch in the module's own float type (its params say which).
   const arrays = params.values().next().value instanceof Float32Array ? Float32Array : Float64Array;
-  const outputs = outputsOf(model.losses, fields, vocabularies);
+  const declared = model.outputs.length > 0;
+  const outputs = declared ? declaredOutputs(model.outputs, vocabularies) : lossOutputs(model.losses, fields, vocabularies);
   const known = new Set(fields.map((f) => f.name));
   const describe = `${model.name} reads ${names(fields, "input")} and predicts ${names(fields, "target")}`;
 
@@ -136,10 +145,11 @@ export function predictor<A extends FloatArray>(model: CompiledModel<A>, checkpo
     const results: Prediction[] = new Array(examples.length);
     for (const indices of batchesByLength(exampleLengths(examples, model.data), batchSize)) {
       const batch = batchOf(examples, indices);
-      const predicted = model.predict(params, batch);
+      const predicted = declared ? model.outputValues(params, batch) : model.predict(params, batch);
+      const widths = declared ? model.outputs.map((o) => o.size) : model.losses.map((l) => l.size);
       indices.forEach((example, b) => {
         const prediction: Prediction = {};
-        outputs.forEach((output, i) => (prediction[output.key] = read(output, model.losses[i], predicted[i], batch, b, top, vocabularies)));
+        outputs.forEach((output, i) => (prediction[output.key] = read(output, widths[i], predicted[i], batch, b, top, vocabularies)));
         results[example] = prediction;
       });
     }
@@ -185,16 +195,20 @@ function vocabularyOf(vocabularies: ReadonlyMap<string, Vocabulary>, d: Pick<Dat
   return vocabulary;
 }
 
-function refuseUnpredictable(model: string, fields: readonly DataField[]): void {
+function refuseUnpredictable(model: CompiledModel, fields: readonly DataField[]): void {
+  const along = (axis: Axis | undefined) => fields.some((g) => g.role === "input" && g.sequence && g.axis === axis);
   for (const f of fields) {
-    if (f.autoregressive) throw new Error(`${model}: ${f.name} is read at t-1 and predicted at t: it is generated token by token (rnnc sample, or the module's generate), not predicted from inputs`);
-    if (f.role === "target" && f.sequence && !fields.some((g) => g.role === "input" && g.sequence && g.axis === f.axis)) {
-      throw new Error(`${model}: target ${f.name} runs along axis ${f.axis}, which no input does: its length cannot be known without it`);
+    if (f.autoregressive) throw new Error(`${model.name}: ${f.name} is read at t-1 and predicted at t: it is generated token by token (rnnc sample, or the module's generate), not predicted from inputs`);
+    if (model.outputs.length === 0 && f.role === "target" && f.sequence && !along(f.axis)) {
+      throw new Error(`${model.name}: target ${f.name} runs along axis ${f.axis}, which no input does: its length cannot be known without it`);
     }
   }
+  for (const o of model.outputs)
+    if (o.axis && !along(o.axis)) throw new Error(`${model.name}: output ${o.name} runs along axis ${o.axis}, which no input does: its length cannot be known without it`);
 }
 
-function outputsOf(losses: readonly LossLayout[], fields: readonly DataField[], vocabularies: ReadonlyMap<string, Vocabulary>): Output[] {
+/** A model without declared outputs: each loss's prediction, keyed by its target. */
+function lossOutputs(losses: readonly LossLayout[], fields: readonly DataField[], vocabularies: ReadonlyMap<string, Vocabulary>): Output[] {
   const keys = new Map<string, number>();
   return losses.map((loss) => {
     const target = fields.find((f) => f.name === loss.target)!;
@@ -203,26 +217,49 @@ function outputsOf(losses: readonly LossLayout[], fields: readonly DataField[], 
     const labels = target.element.kind !== "vector" && loss.kind !== "mse";
     if (labels) vocabularyOf(vocabularies, target);
     // A second loss on the same target (rare) gets its own key: `y#2`.
-    return { key: seen === 1 ? loss.target : `${loss.target}#${seen}`, target, loss: loss.kind, gives: labels ? "labels" : "numbers" };
+    return {
+      key: seen === 1 ? loss.target : `${loss.target}#${seen}`,
+      sequence: target.sequence,
+      ...(target.axis ? { axis: target.axis } : {}),
+      gives: labels ? "labels" : "numbers",
+      ...(labels ? { labelsOf: target.name } : {}),
+      numbers: loss.kind === "mse" ? "values" : "probabilities",
+      loss: { kind: loss.kind, target: loss.target },
+    };
   });
 }
 
-/** Example b's prediction for one loss, from the module's time-major output: (t, b, i) at (t * B + b) * n + i. */
-function read(output: Output, loss: LossLayout, predicted: FloatArray, batch: ModelBatch, b: number, top: number, vocabularies: ReadonlyMap<string, Vocabulary>): TargetPrediction {
+/** The declared outputs: a softmax over a field's ids names its classes; anything else is numbers. */
+function declaredOutputs(outputs: readonly OutputLayout[], vocabularies: ReadonlyMap<string, Vocabulary>): Output[] {
+  return outputs.map((o) => {
+    if (o.over) vocabularyOf(vocabularies, { name: o.over });
+    return {
+      key: o.name,
+      sequence: o.axis !== undefined,
+      ...(o.axis ? { axis: o.axis } : {}),
+      gives: o.over ? "labels" : "numbers",
+      ...(o.over ? { labelsOf: o.over } : {}),
+      numbers: o.over ? "probabilities" : "values",
+    };
+  });
+}
+
+/** Example b's value of one output (n numbers a step), from the module's time-major arrays: (t, b, i) at (t * B + b) * n + i. */
+function read(output: Output, n: number, predicted: FloatArray, batch: ModelBatch, b: number, top: number, vocabularies: ReadonlyMap<string, Vocabulary>): TargetPrediction {
   const B = batch.size;
-  const n = loss.size;
-  const steps = loss.axis ? batch.lengths[loss.axis]![b] : 1;
+  const steps = output.axis ? batch.lengths[output.axis]![b] : 1;
   const at = (t: number) => (t * B + b) * n;
   if (output.gives === "labels") {
-    const vocabulary = vocabularies.get(output.target.name)!;
+    const vocabulary = vocabularies.get(output.labelsOf!)!;
     const one = (t: number) =>
-      loss.kind === "binary_cross_entropy"
+      output.loss?.kind === "binary_cross_entropy"
         ? choose(Float64Array.of(1 - predicted[at(t)], predicted[at(t)]), 0, 2, vocabulary, top) // the logit is the second class's
         : choose(predicted, at(t), Math.min(n, vocabulary.size), vocabulary, top);
-    return output.target.sequence ? Array.from({ length: steps }, (_, t) => one(t)) : one(0);
+    return output.sequence ? Array.from({ length: steps }, (_, t) => one(t)) : one(0);
   }
   const values = (t: number) => Array.from(predicted.subarray(at(t), at(t) + n));
-  if (!output.target.sequence) return values(0);
+  const scalar = !output.loss && n === 1; // a declared scalar: a number (a loss's vec(1) target stays [x], as data files write it)
+  if (!output.sequence) return scalar ? predicted[at(0)] : values(0);
   return Array.from({ length: steps }, (_, t) => (n === 1 ? predicted[at(t)] : values(t))) as number[] | number[][];
 }
 

@@ -215,6 +215,13 @@ export interface LossDecl extends Node {
   reduction?: Name; // the word after `mean over`: `tokens`
 }
 
+/** `output probs[t] = softmax(logits[t])`: what the model gives its user, apart from its losses. */
+export interface OutputDecl extends Node {
+  kind: "output";
+  target: Target; // the name, and `[t]` for one value per step of an axis
+  value: Expr;
+}
+
 /** One setting of a train block: `batch 32`, `optimizer adam(lr: 0.01)`, `freeze emb enc`. */
 export interface TrainSetting extends Node {
   name: Name;
@@ -226,7 +233,7 @@ export interface TrainBlock extends Node {
   settings: TrainSetting[];
 }
 
-export type ModelStatement = DimsBlock | DataDecl | LayerDecl | InitDecl | Equation | LossDecl | TrainBlock;
+export type ModelStatement = DimsBlock | DataDecl | LayerDecl | InitDecl | Equation | LossDecl | OutputDecl | TrainBlock;
 
 export interface ModelDecl extends Node {
   kind: "model";

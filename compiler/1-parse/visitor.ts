@@ -16,6 +16,7 @@ import type {
   LayerCstNode,
   LhsCstNode,
   LossDeclCstNode,
+  OutputDeclCstNode,
   ModelCstNode,
   ModelStmtCstNode,
   ParamDeclCstNode,
@@ -111,6 +112,7 @@ function modelStatement(node: ModelStmtCstNode, diagnostics: Diagnostic[]): A.Mo
   if (c.dataDecl) return dataDecl(first(c.dataDecl));
   if (c.initDecl) return initDecl(first(c.initDecl));
   if (c.lossDecl) return lossDecl(first(c.lossDecl));
+  if (c.outputDecl) return outputDecl(first(c.outputDecl));
   if (c.train) return train(first(c.train));
   return equation(first(c.equation));
 }
@@ -155,6 +157,16 @@ function lossDecl(node: LossDeclCstNode | undefined): A.LossDecl | undefined {
   if (Mean && !reduction) return undefined; // `mean over` cut short
   const span = spanOf(first(Loss), value, reduction);
   return value && span && { kind: "loss", value, ...(reduction ? { reduction } : {}), span };
+}
+
+/** `output probs = softmax(y)`, `output tag[t] = softmax(z[t])` */
+function outputDecl(node: OutputDeclCstNode | undefined): A.OutputDecl | undefined {
+  const { Output, lhs, expr: valueNode } = node?.children ?? {};
+  const lhsNode = first(lhs);
+  const declared = lhsNode && target(lhsNode);
+  const value = expr(first(valueNode));
+  const span = spanOf(first(Output), value);
+  return declared && value && span && { kind: "output", target: declared, value, span };
 }
 
 function train(node: TrainCstNode | undefined): A.TrainBlock | undefined {

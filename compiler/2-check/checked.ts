@@ -83,6 +83,17 @@ export interface CheckedLoss {
   reduction: "sum_over_steps" | "mean_over_tokens";
 }
 
+/** `output probs[t] = softmax(head(h[t]))`: a value the model gives its user. */
+export interface CheckedOutput {
+  decl: ast.OutputDecl;
+  name: string;
+  axis?: Axis; // one value per step of this axis; else one per example
+  value: ast.Expr;
+  type: ValueType; // a tensor: a scalar or a vector
+  /** A softmax over as many entries as this token or class field has ids: its probabilities. */
+  over?: string;
+}
+
 export interface TrainSettings {
   optimizer: { name: "adam" | "sgd"; lr: number; beta1: number; beta2: number; eps: number; momentum: number };
   batch: number;
@@ -116,6 +127,8 @@ export interface CheckedModel {
   /** In execution order. */
   loops: LoopGroup[];
   losses: CheckedLoss[];
+  /** In declaration order; none for a model that declares none (it gives each loss's prediction). */
+  outputs: CheckedOutput[];
   train: TrainSettings;
   /** Sizes fixed by the model that the data must agree with: classes(even) → 2. */
   sizeConstraints: Map<string, Size>;

@@ -3,7 +3,7 @@
 // those questions go to the Scope.
 import type * as ast from "../1-parse/ast.ts";
 import { diagnostic, type Diagnostic } from "../diagnostics.ts";
-import { elementwiseFunctions, isLossFunction, sizeFunctions, vectorFunctions } from "./builtins.ts";
+import { elementwiseFunctions, isLossFunction, numberArgumentFunctionNames, pairFunctionNames, sizeFunctions, vectorFunctions } from "./builtins.ts";
 import { add, atLeast, constant, equal, formatShape, formatSize, multiply as multiplySizes, numeric, subtract, type Size } from "./sizes.ts";
 import { formatType, isId, scalar, tensor, unknown, type ValueType } from "./types.ts";
 
@@ -71,7 +71,7 @@ function arithmeticOperand(e: ast.Expr, scope: Scope): ValueType {
 }
 
 function binary(e: ast.Binary, scope: Scope): ValueType {
-  const left = arithmeticOperand(e.left, scope);
+  const left = e.op === "@" ? productMatrix(e.left, scope) : arithmeticOperand(e.left, scope);
   const right = arithmeticOperand(e.right, scope);
   if (left.kind !== "tensor" || right.kind !== "tensor") {
     // One side unknown (a recurrence's first pass, or an error already reported): the other
@@ -102,13 +102,30 @@ function binary(e: ast.Binary, scope: Scope): ValueType {
   return left;
 }
 
-function slice(e: ast.Slice, scope: Scope): ValueType {
-  const target = typeOf(e.target, scope);
+/**
+ * The matrix of `@`, where its rows may be sliced: `R[0:2*H] @ h`, stacked weights (a slice of a
+ * slice, or in parentheses, too). Anything else is an operand like any other.
+ */
+function productMatrix(e: ast.Expr, scope: Scope): ValueType {
+  if (e.kind !== "paren" && e.kind !== "slice") return arithmeticOperand(e, scope);
+  const type = e.kind === "paren" ? productMatrix(e.inner, scope) : slice(e, scope, true);
+  scope.types.set(e, type);
+  return type;
+}
+
+/** `a[i:j]`: entries of a vector; or with `rows`, in the matrix of `@`, rows of a matrix. */
+function slice(e: ast.Slice, scope: Scope, rows = false): ValueType {
+  const target = rows ? productMatrix(e.target, scope) : typeOf(e.target, scope);
   const from = scope.size(e.from);
   const to = scope.size(e.to);
   if (target.kind === "unknown" || !from || !to) return unknown;
-  if (target.kind !== "tensor" || target.shape.length !== 1) {
+  const matrix = target.kind === "tensor" && target.shape.length === 2;
+  if (target.kind !== "tensor" || (target.shape.length !== 1 && !matrix)) {
     scope.report(diagnostic("sliceOfNonVector", e.target.span, textOf(scope.source, e.target), formatType(target)));
+    return unknown;
+  }
+  if (matrix && !rows) {
+    scope.report(diagnostic("matrixRowsOutsideProduct", e.span, textOf(scope.source, e), textOf(scope.source, e.target), formatType(target)));
     return unknown;
   }
   const length = subtract(to, from);
@@ -118,12 +135,11 @@ function slice(e: ast.Slice, scope: Scope): ValueType {
   }
   // Bounds must hold for every value of the symbols; a slice that might overrun is an error.
   if (atLeast(from, constant(0)) !== true || atLeast(target.shape[0], to) !== true || atLeast(length, constant(1)) !== true) {
-    scope.report(
-      diagnostic("sliceOutOfRange", e.span, textOf(scope.source, e.target), formatSize(from), formatSize(to), formatSize(target.shape[0])),
-    );
+    const what = matrix ? "sliceRowsOutOfRange" : "sliceOutOfRange";
+    scope.report(diagnostic(what, e.span, textOf(scope.source, e.target), formatSize(from), formatSize(to), formatSize(target.shape[0])));
     return unknown;
   }
-  return tensor([length]);
+  return tensor([length, ...target.shape.slice(1)]);
 }
 
 function call(e: ast.Call, scope: Scope): ValueType {
@@ -144,8 +160,11 @@ function call(e: ast.Call, scope: Scope): ValueType {
     }
     return type;
   }
+  if (numberArgumentFunctionNames.has(name)) return withNumber(e, args, scope);
+  if (pairFunctionNames.has(name)) return pair(e, args, scope);
   if (name === "concat") return concat(e, args, scope);
   if (name === "onehot") return onehot(e, args, scope);
+  if (name === "dropout" || name === "locked_dropout") return dropout(e, args, scope);
   if (sizeFunctions.has(name)) return scope.size(e) ? scalar : unknown; // a size used as a number
   if (isLossFunction(name)) {
     scope.report(diagnostic("unknownFunction", e.callee.span, name, undefined));
@@ -164,6 +183,46 @@ function argCount(e: ast.Call, scope: Scope, expected: string): ValueType {
   for (const a of e.args) typeOf(a.value, scope);
   scope.report(diagnostic("functionArgs", e.span, e.callee.text, expected, e.args.length));
   return unknown;
+}
+
+/** A number written out, `0.1` or `-0.1` (in parentheses or not); undefined for anything else. */
+export function numberLiteral(e: ast.Expr): number | undefined {
+  if (e.kind === "paren") return numberLiteral(e.inner);
+  if (e.kind === "unary") {
+    const v = numberLiteral(e.operand);
+    return v === undefined ? undefined : -v;
+  }
+  return e.kind === "number" ? e.value : undefined;
+}
+
+/** elu(x, 1.0), leaky_relu(x, 0.01): a tensor and a number written out (the op's attrs.alpha). */
+function withNumber(e: ast.Call, args: ast.Expr[], scope: Scope): ValueType {
+  const name = e.callee.text;
+  if (args.length !== 2) return argCount(e, scope, `a tensor and a number: ${name}(x, ${name === "elu" ? "1.0" : "0.01"})`);
+  const type = arithmeticOperand(args[0], scope);
+  if (!Number.isFinite(numberLiteral(args[1]) ?? NaN)) {
+    scope.report(diagnostic("numberArgument", args[1].span, name, textOf(scope.source, args[1])));
+    return unknown;
+  }
+  return type;
+}
+
+/** max(a, b), min(a, b): elementwise, with +'s broadcasting. */
+function pair(e: ast.Call, args: ast.Expr[], scope: Scope): ValueType {
+  if (args.length !== 2) return argCount(e, scope, "two arguments");
+  const [left, right] = args.map((a) => arithmeticOperand(a, scope));
+  if (left.kind !== "tensor" || right.kind !== "tensor") {
+    const known = left.kind === "tensor" ? left : right; // as binary(): the other may fix the shape
+    return known.kind === "tensor" && known.shape.length > 0 ? known : unknown;
+  }
+  if (left.shape.length === 0) return right;
+  if (right.shape.length === 0) return left;
+  if (left.shape.length !== right.shape.length || !left.shape.every((s, i) => equal(s, right.shape[i]))) {
+    const [a, b] = args.map((x) => textOf(scope.source, x));
+    scope.report(diagnostic("pairShape", e.span, e.callee.text, a, formatShape(left.shape), b, formatShape(right.shape)));
+    return unknown;
+  }
+  return left;
 }
 
 function concat(e: ast.Call, args: ast.Expr[], scope: Scope): ValueType {
@@ -195,6 +254,25 @@ function onehot(e: ast.Call, args: ast.Expr[], scope: Scope): ValueType {
     return unknown;
   }
   return tensor([size]);
+}
+
+/** dropout(x, p), locked_dropout(x, p): x a number or a vector, p a number written out in [0, 1). */
+function dropout(e: ast.Call, args: ast.Expr[], scope: Scope): ValueType {
+  const name = e.callee.text;
+  if (args.length !== 2) return argCount(e, scope, "a vector and a rate: " + name + "(h, 0.25)");
+  const type = arithmeticOperand(args[0], scope);
+  const rate = numberLiteral(args[1]);
+  if (rate === undefined || !(rate >= 0 && rate < 1)) {
+    typeOf(args[1], scope);
+    scope.report(diagnostic("dropoutRate", args[1].span, name, textOf(scope.source, args[1])));
+    return unknown;
+  }
+  if (type.kind !== "tensor") return unknown;
+  if (type.shape.length > 1) {
+    scope.report(diagnostic("functionArgType", args[0].span, name, textOf(scope.source, args[0]), formatType(type), "a vector or a number"));
+    return unknown;
+  }
+  return type;
 }
 
 /**

@@ -77,7 +77,7 @@ export function checkLoss(decl: ast.LossDecl, scope: ModelScope, constraints: Ma
 }
 
 /** The axis of the first step index (`t`, `s-1`) inside an expression, if any. */
-function firstStepAxis(e: ast.Expr): Axis | undefined {
+export function firstStepAxis(e: ast.Expr): Axis | undefined {
   switch (e.kind) {
     case "index": {
       const time = parseTimeIndex(e.index);

@@ -7,6 +7,7 @@ import type { CheckedCell, CheckedLoss, CheckedModel, DataItem, LayerInstance, L
 import { checkDims, dataType, instantiate, type ModelContext } from "./declarations.ts";
 import { textOf } from "./expressions.ts";
 import { checkLoss } from "./losses.ts";
+import { checkOutputs } from "./outputs.ts";
 import { ModelScope } from "./model-scope.ts";
 import type { Size } from "./sizes.ts";
 import { groupLoops, parseTimeIndex, type EquationNode } from "./time.ts";
@@ -128,6 +129,7 @@ export function checkModel(
   const losses = statements("loss")
     .map((l) => checkLoss(l, scope, sizeConstraints))
     .filter((l): l is CheckedLoss => l !== undefined);
+  const outputs = checkOutputs(statements("output"), scope, lineOf);
 
   const loops = groupLoops(nodes, scope.edges, inits, report);
   for (const group of loops) retypeRecurrence(group);
@@ -170,6 +172,7 @@ export function checkModel(
     values: [...scope.values.values()].map(({ defines: _, ...value }) => value),
     loops,
     losses,
+    outputs,
     train,
     sizeConstraints,
     types: scope.types,

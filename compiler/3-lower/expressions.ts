@@ -4,9 +4,10 @@ import type * as ast from "../1-parse/ast.ts";
 import type { Axis, CheckedModel, LayerInstance } from "../2-check/checked.ts";
 import type { Size } from "../2-check/sizes.ts";
 import { positionOf } from "../diagnostics.ts";
-import type { GraphBuilder } from "../ir/builder.ts";
+import type { GraphBuilder, Rows } from "../ir/builder.ts";
 import type { Program } from "../ir/nodes.ts";
-import { shapeKeepingFunctions } from "../ir/ops.ts";
+import { numberArgumentFunctions, pairFunctions, shapeKeepingFunctions } from "../ir/ops.ts";
+import { numberLiteral } from "../2-check/expressions.ts";
 
 export interface Scope {
   model: CheckedModel;
@@ -16,6 +17,8 @@ export interface Scope {
   /** Values of the model computed earlier in this step (or block). */
   here: Map<string, number>;
   size: (s: Size, what: string) => number;
+  /** A new dropout site: each dropout lowered gets its own number (and so its own masks), in the order lowered. */
+  dropoutSite: () => number;
 }
 
 /** Inside an inlined cell or layer: its names, bound to nodes, and its sizes, bound to numbers. */
@@ -38,8 +41,11 @@ export function lowerExpression(e: ast.Expr, scope: Scope, frame?: CellFrame): n
     case "unary":
       return g.unary("neg", lower(e.operand));
     case "binary": {
+      if (e.op === "@") {
+        const [w, rows] = productMatrix(e.left, scope, frame);
+        return g.matvec(w, lower(e.right), rows);
+      }
       const [a, b] = [lower(e.left), lower(e.right)];
-      if (e.op === "@") return g.matvec(a, b);
       return g.binary(({ "+": "add", "-": "sub", "*": "mul", "/": "div" } as const)[e.op], a, b);
     }
     case "slice":
@@ -53,13 +59,31 @@ export function lowerExpression(e: ast.Expr, scope: Scope, frame?: CellFrame): n
       const args = e.args.map((a) => a.value);
       const unary = shapeKeepingFunctions.get(name);
       if (unary) return g.unary(unary.op, lower(args[0]));
+      const withNumber = numberArgumentFunctions.get(name);
+      if (withNumber) return g.withAlpha(withNumber, lower(args[0]), numberLiteral(args[1])!);
+      const pair = pairFunctions.get(name);
+      if (pair) return g.binary(pair, lower(args[0]), lower(args[1]));
       if (name === "concat") return g.concat(args.map(lower));
       if (name === "onehot") return g.onehot(lower(args[0]), sizeValue(args[1], scope, frame));
+      if (name === "dropout" || name === "locked_dropout") return g.node(name, [lower(args[0])], { rate: numberLiteral(args[1])!, site: scope.dropoutSite() });
       if (name === "vocab" || name === "classes") return g.constant(sizeValue(e, scope, frame));
       const results = inlineCall(e, scope, frame);
       return results[0];
     }
   }
+}
+
+/**
+ * The matrix of `@`, and the rows of it the product takes: `R[0:2*H] @ h` reads rows 0 to 2H
+ * of R in place (stacked weights), `R[0:2*H][H:2*H]` rows H to 2H. A slice of a vector is a slice.
+ */
+function productMatrix(e: ast.Expr, scope: Scope, frame: CellFrame | undefined): [number, Rows | undefined] {
+  if (e.kind === "paren") return productMatrix(e.inner, scope, frame);
+  if (e.kind !== "slice") return [lowerExpression(e, scope, frame), undefined];
+  const [w, rows] = productMatrix(e.target, scope, frame);
+  const [from, to] = [sizeValue(e.from, scope, frame), sizeValue(e.to, scope, frame)];
+  if (scope.graph.get(w).shape.length === 2) return [w, { from: (rows?.from ?? 0) + from, to: (rows?.from ?? 0) + to }];
+  return [scope.graph.slice(w, from, to), undefined];
 }
 
 /** A call of a layer of the model: the cell's or layer's equations, inlined. */

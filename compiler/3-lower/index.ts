@@ -73,7 +73,8 @@ export function lower(model: CheckedModel, dataSizes: DataSizes): Program {
     ...model.values.filter((v) => v.init).map((v) => ({ name: `${v.name}@init`, size: shapeOf(v, v.name) })),
   ];
 
-  const program: Program = { model: model.name, params, data, sequences, values, blocks: [], losses: [], carries: [] };
+  const program: Program = { model: model.name, params, data, sequences, values, blocks: [], losses: [], outputs: [], carries: [] };
+  let dropoutSites = 0; // each dropout's own masks (Scope.dropoutSite)
   const scopeFor = (graph: GraphBuilder, axis: Program["sequences"][number]["axis"] | undefined, here: Map<string, number>): Scope => ({
     model,
     program,
@@ -81,6 +82,7 @@ export function lower(model: CheckedModel, dataSizes: DataSizes): Program {
     axis,
     here,
     size: (s: Size, what: string) => number(s, what),
+    dropoutSite: () => dropoutSites++,
   });
 
   for (const group of model.loops) {
@@ -124,6 +126,23 @@ export function lower(model: CheckedModel, dataSizes: DataSizes): Program {
     graph.origin(node, originOf(loss.decl, model.file, model.source));
     const b = block(loss.axis ? "loop" : "once", graph, [], `loss ${i + 1}: ${loss.kind} of ${loss.target}`);
     program.blocks.push({ ...b, losses: [{ loss: i, node }], ...(loss.axis ? { axis: loss.axis, direction: "forward" as const } : {}) });
+  });
+  // Outputs last: nothing a loss needs is computed here, so a training step can leave them out.
+  model.outputs.forEach((output, i) => {
+    const shape = output.type.kind === "tensor" ? output.type.shape : [];
+    program.outputs.push({
+      name: output.name,
+      ...(output.axis ? { axis: output.axis } : {}),
+      size: shape.length === 0 ? 1 : number(shape[0], `output ${output.name}`),
+      scalar: shape.length === 0,
+      ...(output.over ? { over: output.over } : {}),
+    });
+    const graph = new GraphBuilder();
+    const node = lowerExpression(output.value, scopeFor(graph, output.axis, new Map()));
+    graph.name(node, output.name);
+    graph.origin(node, originOf(output.decl, model.file, model.source));
+    const b = block(output.axis ? "loop" : "once", graph, [], `output ${output.name}`);
+    program.blocks.push({ ...b, outputs: [{ output: i, node }], ...(output.axis ? { axis: output.axis, direction: "forward" as const } : {}) });
   });
   if (model.train.bptt !== undefined) program.carries = carries(program);
   return program;

@@ -35,12 +35,17 @@ export function adjointStep(block: Block): AdjointStep {
   };
 
   const adjoints = new Map<number, number>();
+  const paramTerms = new Map<number, number[]>(); // a param's terms after its first (in adjoints)
   const contribute = (id: number, contribution: number | undefined) => {
     const node = forward[id];
     if (contribution === undefined || node.op === "data" || node.op === "const") return; // nothing to learn
     // A shared value was read by every example: its adjoint is the sum of theirs.
     const adjoint = !node.batched && b.get(contribution).batched ? b.batchSum(contribution) : contribution;
     const previous = adjoints.get(id);
+    // A param's gradient is a sum: each term adds into it on its own, with no sum of the terms
+    // first, so that the rows of a stacked weight (W[0:2*H] @ x, W[2*H:3*H] @ x) add each into
+    // its own rows, and every product can add into the gradient as it is formed (5-plan).
+    if (previous !== undefined && node.op === "param") return void (paramTerms.get(id) ?? paramTerms.set(id, []).get(id)!).push(adjoint);
     adjoints.set(id, previous === undefined ? adjoint : b.add(previous, adjoint));
   };
 
@@ -65,7 +70,7 @@ export function adjointStep(block: Block): AdjointStep {
     const rule = vjpRules[node.op];
     if (rule === "not differentiable" || rule === "sink" || rule === "forms gradients only") continue;
     if (rule === "leaf") {
-      if (node.op === "param") b.node("accumulate", [g], { name: node.attrs.name!, into: "param" });
+      if (node.op === "param") for (const term of [g, ...(paramTerms.get(id) ?? [])]) b.node("accumulate", [term], { name: node.attrs.name!, into: "param" });
       else if (node.op === "read") b.node("accumulate", [g], { name: node.attrs.name!, index: node.attrs.index!, into: "sequence" });
       else if (node.op === "value") b.node("accumulate", [g], { name: node.attrs.name!, into: "value" });
       continue; // data and constants: nothing to learn

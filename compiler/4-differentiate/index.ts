@@ -9,6 +9,7 @@ export function differentiate(program: Program): DifferentiatedProgram {
   const backward: Block[] = [];
   for (let i = program.blocks.length - 1; i >= 0; i--) {
     const block = program.blocks[i];
+    if (block.outputs) continue; // no loss reads an output: nothing flows back through one
     const step = adjointStep(block);
     kept.set(i, step.kept);
     const reversed = block.direction === "forward" ? "backward" : "forward";

@@ -16,14 +16,17 @@ export function directGradients(block: Block, uses: ReadonlyMap<number, number>)
   return direct;
 }
 
-/** The outer products (node ids) of a backward loop formed after it, with their [m, n]. */
-export function deferredProducts(block: Block, direct: ReadonlyMap<number, string>): Map<number, { m: number; n: number }> {
-  const deferred = new Map<number, { m: number; n: number }>();
+/**
+ * The outer products (node ids) of a backward loop formed after it: each an [m, n] product
+ * added into the gradient's rows from `from` (a stacked weight's rows; else 0, and m is all).
+ */
+export function deferredProducts(block: Block, direct: ReadonlyMap<number, string>): Map<number, { m: number; n: number; from: number }> {
+  const deferred = new Map<number, { m: number; n: number; from: number }>();
   if (block.kind !== "loop" || block.primalOf === undefined) return deferred;
   for (const [id] of direct) {
     const node = block.nodes[id];
     const [g, x] = node.args.map((a) => block.nodes[a]);
-    if (node.op === "outer" && x.op === "primal" && g.batched && x.batched) deferred.set(id, { m: node.shape[0], n: node.shape[1] });
+    if (node.op === "outer" && x.op === "primal" && g.batched && x.batched) deferred.set(id, { m: g.shape[0], n: node.shape[1], from: node.attrs.from ?? 0 });
   }
   return deferred;
 }

@@ -15,7 +15,7 @@ export interface BlockPlan {
   /** Node → the param whose gradient it adds straight into (its `accumulate` has no code). */
   direct: Map<number, string>;
   /** Outer products of a backward loop formed once after it. */
-  deferred: Map<number, { m: number; n: number }>;
+  deferred: Map<number, { m: number; n: number; from: number }>;
   /** Constants that need a buffer of one number (read as an array: by a product, a concat, a loss, a store, the tape). */
   materialized: Set<number>;
   /** Forward blocks: the nodes whose values are kept per step (the backward pass's primals, the predictions). */
@@ -28,8 +28,8 @@ export interface Plan {
 }
 
 export function plan(p: DifferentiatedProgram): Plan {
-  // Predictions are kept too: predict() reads them from the tape.
-  const kept = p.blocks.map((b, i) => new Set([...(p.kept.get(i) ?? []), ...b.losses.map((l) => b.nodes[l.node].args[0])]));
+  // Predictions and outputs are kept too: predict() and outputValues() read them from the tape.
+  const kept = p.blocks.map((b, i) => new Set([...(p.kept.get(i) ?? []), ...b.losses.map((l) => b.nodes[l.node].args[0]), ...(b.outputs ?? []).map((o) => o.node)]));
   return {
     forward: p.blocks.map((block, i) => planBlock(block, kept[i])),
     backward: p.backward.map((block) => planBlock(block, new Set())),

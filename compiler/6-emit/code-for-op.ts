@@ -3,7 +3,7 @@
 // value into its buffer `out`: B rows of `n` numbers, or one row when it is shared. It loops
 // over B rows when it or anything it reads is per example (rowsOf), and reads a shared
 // argument's one row for every example (rowAt).
-import type { Node } from "../ir/nodes.ts";
+import type { Attrs, Node } from "../ir/nodes.ts";
 import type { Op, ops } from "../ir/ops.ts";
 import type { Kernels } from "./kernels/index.ts";
 import { blockedProduct } from "./products.ts";
@@ -67,7 +67,7 @@ type Operands = (k: number) => string;
 export type ElementwiseOp = { [K in Op]: (typeof ops)[K]["kind"] extends "elementwise" ? K : never }[Op];
 
 /** Each elementwise op's value at (b, i) from its operands' values there: written once, used alone or fused. */
-export const elementwiseExpressions: Record<ElementwiseOp, (x: Operands) => string> = {
+export const elementwiseExpressions: Record<ElementwiseOp, (x: Operands, attrs: Attrs) => string> = {
   add: (x: Operands) => `${x(0)} + ${x(1)}`,
   sub: (x: Operands) => `${x(0)} - ${x(1)}`,
   mul: (x: Operands) => `${x(0)} * ${x(1)}`,
@@ -80,6 +80,20 @@ export const elementwiseExpressions: Record<ElementwiseOp, (x: Operands) => stri
   exp: (x: Operands) => `Math.exp(${x(0)})`,
   log: (x: Operands) => `Math.log(${x(0)})`,
   softplus: (x: Operands) => `(Math.max(${x(0)}, 0) + Math.log1p(Math.exp(-Math.abs(${x(0)}))))`, // no overflow for large x
+  // dropoutMask(site, example, step, feature, rate): the module's own (dropout-code.ts), 1 unless training
+  dropout: (x: Operands, { site, rate }) => `${x(0)} * dropoutMask(${site}, FIRST_EXAMPLE + b, t, i, ${rate})`,
+  locked_dropout: (x: Operands, { site, rate }) => `${x(0)} * dropoutMask(${site}, FIRST_EXAMPLE + b, -1, i, ${rate})`, // -1: every step
+  gelu: (x: Operands) => `${x(0)} * normalCdf(${x(0)})`, // normalCdf: the module's own (helpers.ts), when it uses one
+  normal_cdf: (x: Operands) => `normalCdf(${x(0)})`,
+  elu: (x: Operands, { alpha }) => `(${x(0)} > 0 ? ${x(0)} : (${alpha}) * Math.expm1(${x(0)}))`,
+  leaky_relu: (x: Operands, { alpha }) => `(${x(0)} > 0 ? ${x(0)} : (${alpha}) * ${x(0)})`,
+  hard_sigmoid: (x: Operands) => `Math.min(Math.max(0.2 * ${x(0)} + 0.5, 0), 1)`,
+  silu: (x: Operands) => `${x(0)} / (1 + Math.exp(-${x(0)}))`,
+  abs: (x: Operands) => `Math.abs(${x(0)})`,
+  sqrt: (x: Operands) => `Math.sqrt(${x(0)})`,
+  square: (x: Operands) => `${x(0)} * ${x(0)}`,
+  max: (x: Operands) => `Math.max(${x(0)}, ${x(1)})`,
+  min: (x: Operands) => `Math.min(${x(0)}, ${x(1)})`,
 };
 
 export const isElementwise = (op: Op): op is ElementwiseOp => Object.hasOwn(elementwiseExpressions, op);
@@ -87,7 +101,7 @@ export const isElementwise = (op: Op): op is ElementwiseOp => Object.hasOwn(elem
 /** out[b, i] = the op's expression, over the batch (one row if the node is shared). */
 function elementwise(op: ElementwiseOp) {
   return (c: NodeContext) =>
-    `${eachRow(c)}for (let i = 0; i < ${c.n}; i++) ${c.out}[b * ${c.n} + i] = ${elementwiseExpressions[op]((k) => operand(c, k))};`;
+    `${eachRow(c)}for (let i = 0; i < ${c.n}; i++) ${c.out}[b * ${c.n} + i] = ${elementwiseExpressions[op]((k) => operand(c, k), c.node.attrs)};`;
 }
 
 /**
@@ -157,32 +171,35 @@ export const codeForOp: Record<Op, (c: NodeContext) => string> = {
   onehot: (c) =>
     `${c.out}.fill(0, 0, ${rows(c)} * ${c.n}); ${eachRow(c)}{ const id = ${c.arg(0)}[${rowAt(c, 0, 1)}]; if (id >= 0 && id < ${c.n}) ${c.out}[b * ${c.n} + id] = 1; }`,
 
-  // out[b, r] = Σ_j W[r, j] x[b, j]; the kernel reads Wᵀ by rows
+  // The products read their matrix W [M, n] in place, in rows r0 to r0 + m (all M of them, or
+  // a stacked weight's rows W[from:to]: an offset, no copy), and an outer product adds into
+  // those rows of the gradient. out[b, r] = Σ_j W[r0 + r, j] x[b, j]; the kernel reads Wᵀ by rows.
   matvec: (c) => {
-    const [m, n] = c.argNode(0).shape;
+    const [M, n] = c.argNode(0).shape, m = c.n, r0 = c.node.attrs.from ?? 0;
     const wT = c.kernels && c.transposed?.(0);
-    if (c.kernels && wT) return c.kernels.product({ Q: m, K: n, aP: n, aK: 1, add: false }, rows(c), `${n}`, c.arg(1), wT, c.out);
+    if (c.kernels && wT) return c.kernels.product({ Q: m, cQ: M, K: n, aP: n, aK: 1, add: false }, rows(c), `${n}`, c.arg(1), wT, c.out, { c: r0 });
     return blockedProduct({
       P: rows(c), Q: `${m}`, K: `${n}`, A: c.arg(1), C: c.arg(0), OUT: c.out, add: false,
-      a: (b, j) => `(${b}) * ${n} + ${j}`, c: (r, j) => `(${r}) * ${n} + ${j}`, out: (b, r) => `(${b}) * ${m} + ${r}`,
+      a: (b, j) => `(${b}) * ${n} + ${j}`, c: (r, j) => `(${r}) * ${n} + ${plus(j, r0 * n)}`, out: (b, r) => `(${b}) * ${m} + ${r}`,
     });
   },
-  // out[b, j] = Σ_r W[r, j] g[b, r]
+  // out[b, j] = Σ_r W[r0 + r, j] g[b, r]
   matvec_t: (c) => {
-    const [m, n] = c.argNode(0).shape;
-    if (c.kernels) return c.kernels.product({ Q: n, K: m, aP: m, aK: 1, add: false }, rows(c), `${m}`, c.arg(1), c.arg(0), c.out);
+    const n = c.argNode(0).shape[1], m = c.argNode(1).shape[0], r0 = c.node.attrs.from ?? 0;
+    if (c.kernels) return c.kernels.product({ Q: n, K: m, aP: m, aK: 1, add: false }, rows(c), `${m}`, c.arg(1), c.arg(0), c.out, { c: r0 * n });
     return blockedProduct({
       P: rows(c), Q: `${n}`, K: `${m}`, A: c.arg(1), C: c.arg(0), OUT: c.out, add: false,
-      a: (b, r) => `(${b}) * ${m} + ${r}`, c: (j, r) => `${r} * ${n} + ${j}`, out: (b, j) => `(${b}) * ${n} + ${j}`,
+      a: (b, r) => `(${b}) * ${m} + ${r}`, c: (j, r) => `${r} * ${n} + ${plus(j, r0 * n)}`, out: (b, j) => `(${b}) * ${n} + ${j}`,
     });
   },
-  // out[r, j] (+)= Σ_b g[b, r] x[b, j]
+  // out[r0 + r, j] (+)= Σ_b g[b, r] x[b, j]; a buffer of its own is 0 outside those rows
   outer: (c) => {
-    const [m, n] = c.node.shape;
-    if (c.kernels) return c.kernels.product({ Q: n, aP: 1, aK: m, add: !!c.accumulate }, `${m}`, rows(c), c.arg(0), c.arg(1), c.out);
-    return blockedProduct({
+    const n = c.node.shape[1], m = c.argNode(0).shape[0], r0 = c.node.attrs.from ?? 0;
+    const clear = m < c.node.shape[0] ? zero(c) : "";
+    if (c.kernels) return clear + c.kernels.product({ Q: n, aP: 1, aK: m, add: !!c.accumulate }, `${m}`, rows(c), c.arg(0), c.arg(1), c.out, { out: r0 * n });
+    return clear + blockedProduct({
       P: `${m}`, Q: `${n}`, K: rows(c), A: c.arg(0), C: c.arg(1), OUT: c.out, add: !!c.accumulate,
-      a: (r, b) => `${b} * ${m} + ${r}`, c: (j, b) => `${b} * ${n} + ${j}`, out: (r, j) => `(${r}) * ${n} + ${j}`,
+      a: (r, b) => `${b} * ${m} + ${r}`, c: (j, b) => `${b} * ${n} + ${j}`, out: (r, j) => `(${r}) * ${n} + ${plus(j, r0 * n)}`,
     });
   },
   gather: (c) => {

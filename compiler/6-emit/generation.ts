@@ -26,7 +26,7 @@ export function generation(p: DifferentiatedProgram, names: Names, kept: Set<num
   if (!kept[lossBlock].has(prediction)) throw new Error("the prediction of the generated target is not kept");
   const first = p.blocks.findIndex((b) => b.kind === "loop" && b.axis === axis);
   const before = p.blocks.slice(0, first).map((b, i) => `    for (let k = 0; k < ${b.kind === "loop" ? `T_${b.axis}` : "1"}; k++) forward${i}(${b.direction === "backward" ? `T_${b.axis} - 1 - k` : "k"});`);
-  const stepwise = p.blocks.flatMap((b, i) => (i >= first && b.kind === "loop" && b.axis === axis ? [`    forward${i}(t);`] : []));
+  const stepwise = p.blocks.flatMap((b, i) => (i >= first && b.kind === "loop" && b.axis === axis && !b.outputs ? [`    forward${i}(t);`] : []));
   const width = (d: (typeof p.data)[number]) => (d.kind === "ids" ? 1 : d.size);
   const input = names.data(`${target.name}@input`);
   const fields = p.data.map((d) =>

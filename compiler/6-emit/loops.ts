@@ -97,7 +97,7 @@ export function blockCode(
   const { live, fused, materialized, kept } = plan;
   const direct = new Map([...plan.direct].map(([id, param]) => [id, names.grad(param)]));
   const deferred = new Map(
-    [...plan.deferred].map(([id, { m, n }]) => [id, { g: names.unique(`${buffer(block.nodes[id].args[0])}_all_steps`), x: names.tape(primalOf!, block.nodes[block.nodes[id].args[1]].attrs.node!), m, n }]),
+    [...plan.deferred].map(([id, { m, n, from }]) => [id, { g: names.unique(`${buffer(block.nodes[id].args[0])}_all_steps`), x: names.tape(primalOf!, block.nodes[block.nodes[id].args[1]].attrs.node!), m, n, from }]),
   );
   const flows = block.flows ?? [];
   /** The array holding a node's step value: its buffer, or a param's own array. */
@@ -124,7 +124,7 @@ export function blockCode(
       const member = block.nodes[memberId];
       if (member.op === "slice") return `${local(member.args[0])}[b * ${size(block.nodes[member.args[0]])} + ${member.attrs.from} + i]`;
       const x = (k: number) => (fused.has(member.args[k]) ? inline(member.args[k], n) : operandAt(block.nodes[member.args[k]], local(member.args[k]), n));
-      return `(${elementwiseExpressions[member.op as ElementwiseOp](x)})`;
+      return `(${elementwiseExpressions[member.op as ElementwiseOp](x, member.attrs)})`;
     };
     const code = codeForOp[node.op]({
       node,
@@ -167,7 +167,7 @@ export function blockCode(
   if (deferred.size > 0 && fast) {
     // The kernel reads g by columns and x by rows, as they lie on the tapes: no transposes.
     const products = [...deferred].map(([id, d]) =>
-      fast.kernels.product({ Q: d.n, aP: 1, aK: d.m, add: true }, `${d.m}`, `${T} * B`, d.g, d.x, direct.get(id)!),
+      fast.kernels.product({ Q: d.n, aP: 1, aK: d.m, add: true }, `${d.m}`, `${T} * B`, d.g, d.x, direct.get(id)!, { out: d.from * d.n }),
     );
     functions.push(`function ${stepName}_gradients(): void {\n  ${comment("the weight gradients of every step, in one product each")}\n  ${products.join("\n  ")}\n}`);
     loop += `\n${stepName}_gradients();`;
@@ -182,7 +182,7 @@ export function blockCode(
         transpose(d.x, `${d.g}X`, d.n),
         blockedProduct({
           P: `${d.m}`, Q: `${d.n}`, K: "K", A: `${d.g}T`, C: `${d.g}X`, OUT: direct.get(id)!, add: true,
-          a: (r, u) => `(${r}) * K + ${u}`, c: (j, u) => `(${j}) * K + ${u}`, out: (r, j) => `(${r}) * ${d.n} + ${j}`,
+          a: (r, u) => `(${r}) * K + ${u}`, c: (j, u) => `(${j}) * K + ${u}`, out: (r, j) => `(${r}${d.from ? ` + ${d.from}` : ""}) * ${d.n} + ${j}`, // a stacked weight's rows from d.from
         }),
         "}",
       ].join("\n  "),
@@ -219,6 +219,6 @@ function describe(block: Block, id: number): string {
     case "pad":
       return `pad [${from}:${to}] of ${n}`;
     default:
-      return node.op;
+      return from === undefined ? node.op : `${node.op} over rows [${from}:${to}]${n === undefined ? "" : ` of ${n}`}`; // a product over a stacked weight's rows
   }
 }

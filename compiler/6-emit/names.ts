@@ -3,6 +3,7 @@
 // out of them or collide; text that must stay as written goes into a string literal (JSON) or a
 // comment that cannot be ended early.
 import type { Block, DifferentiatedProgram, TimeIndex } from "../ir/nodes.ts";
+import { dropoutNames } from "./dropout-code.ts";
 
 /**
  * Identifiers made from the model's names, each unique in the module: `cell.W` → `cell_W`, and
@@ -26,7 +27,8 @@ export class Identifiers {
 
 /** What the module's code names itself, and JavaScript's reserved words and globals. */
 const RESERVED = [
-  ..."B ONES capacity ensure maxOf setBatch setParams run loss lossAndGrad predict gradientFlow FLOW finalStates createParams carried params data losses model generate beamSearch startGeneration generationStep LOGITS repeatRows reorderRows permute KERNELS KERNEL_WASM MEMORY BASE EMPTY align layOut F out row id max sum lse fed chosen done".split(" "),
+  ..."B ONES capacity ensure maxOf setBatch setParams run loss lossAndGrad predict gradientFlow FLOW finalStates createParams carried params data losses model generate beamSearch startGeneration generationStep LOGITS repeatRows reorderRows permute normalCdf KERNELS KERNEL_WASM MEMORY BASE EMPTY align layOut F out row id max sum lse fed chosen done".split(" "),
+  ...dropoutNames,
   ..."Math Number Float32Array Float64Array Int32Array Uint8Array Map Set Array Object WebAssembly atob undefined NaN Infinity globalThis".split(" "),
   ..."break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof interface let new null package private protected public return static super switch this throw true try typeof var void while with yield await implements arguments eval type".split(" "),
 ];

@@ -2,8 +2,14 @@
 // (shapes.ts) and whether it holds a value per example from what it reads; leaves are given
 // theirs. Lowering and differentiation both build graphs with it.
 import type { Attrs, Node } from "./nodes.ts";
-import { ops, type Op } from "./ops.ts";
+import { ops, type NumberArgumentOp, type Op, type PairOp } from "./ops.ts";
 import { perExample, shapeRules } from "./shapes.ts";
+
+/** Rows `from` to `to` (past the last) of a product's matrix. */
+export interface Rows {
+  from: number;
+  to: number;
+}
 
 export class GraphBuilder {
   readonly nodes: Node[] = [];
@@ -74,7 +80,7 @@ export class GraphBuilder {
   }
 
   /** Elementwise on two operands; a scalar operand broadcasts to the other's shape. */
-  binary(op: "add" | "sub" | "mul" | "div", a: number, b: number): number {
+  binary(op: "add" | "sub" | "mul" | "div" | PairOp, a: number, b: number): number {
     return this.node(op, [a, b]);
   }
 
@@ -83,6 +89,11 @@ export class GraphBuilder {
     const info = ops[op];
     if (info.arity !== 1 || (info.kind !== "elementwise" && info.kind !== "feature")) throw new Error(`${op} is not an op of one argument that keeps its shape`);
     return this.node(op, [a]);
+  }
+
+  /** An elementwise op of one argument and a number (elu, leaky_relu): the number is attrs.alpha. */
+  withAlpha(op: NumberArgumentOp, a: number, alpha: number): number {
+    return this.node(op, [a], { alpha });
   }
 
   add = (a: number, b: number) => this.binary("add", a, b);
@@ -118,19 +129,29 @@ export class GraphBuilder {
     return this.node("onehot", [ids], { size });
   }
 
-  /** W @ x; an embedding's W @ onehot(ids) becomes a column lookup. */
-  matvec(w: number, x: number): number {
+  /**
+   * W @ x, or W[from:to] @ x with `rows` (a stacked weight's rows, read in place); an
+   * embedding's W @ onehot(ids) becomes a column lookup.
+   */
+  matvec(w: number, x: number, rows?: Rows): number {
+    const range = this.rows(w, rows);
     const xNode = this.get(x);
-    if (xNode.op === "onehot") return this.gather(w, xNode.args[0]);
-    return this.node("matvec", [w, x]);
+    if (xNode.op === "onehot" && !range) return this.gather(w, xNode.args[0]);
+    return this.node("matvec", [w, x], range ?? {});
   }
 
-  matvecT(w: number, g: number): number {
-    return this.node("matvec_t", [w, g]);
+  matvecT(w: number, g: number, rows?: Rows): number {
+    return this.node("matvec_t", [w, g], this.rows(w, rows) ?? {});
   }
 
-  outer(g: number, x: number): number {
-    return this.node("outer", [g, x]);
+  /** Σ_batch g ⊗ x; with `rows`, into those rows of a [size, n] matrix (W[from:to]'s gradient in W's). */
+  outer(g: number, x: number, rows?: Rows & { size: number }): number {
+    return this.node("outer", [g, x], rows && (rows.from !== 0 || rows.to !== rows.size) ? { from: rows.from, to: rows.to, size: rows.size } : {});
+  }
+
+  /** A row range of matrix `w`, or none when it is all of its rows: W[0:m] @ x is W @ x. */
+  private rows(w: number, rows: Rows | undefined): Rows | undefined {
+    return rows && (rows.from !== 0 || rows.to !== this.get(w).shape[0]) ? { from: rows.from, to: rows.to } : undefined;
   }
 
   scatter(g: number, ids: number, columns: number): number {

@@ -4,6 +4,7 @@
 import type { Axis, Block, DifferentiatedProgram, Node, Program, TimeIndex } from "./nodes.ts";
 import { lossDenominators } from "./denominators.ts";
 import { evaluate } from "./op-semantics.ts";
+import type { Training } from "./dropout.ts";
 
 /** One minibatch. Sequences are time-major: value (t, b, i) at (t * B + b) * size + i. */
 export interface Batch {
@@ -15,6 +16,8 @@ export interface Batch {
   carry?: Map<string, Float64Array>;
   /** Per loss, what its sum is divided by (runtime/model.ts's ModelBatch says when to pass it). */
   denominators?: number[];
+  /** A training step: dropout is on, its masks from these (ir/dropout.ts); absent, dropout is the identity. */
+  training?: Training;
 }
 
 export type Params = Map<string, Float64Array>;
@@ -141,7 +144,7 @@ function runStep(block: Block, ctx: StepContext): Float64Array[] {
         // makes one); a shared vector read for a batch is the same row for every example.
         const rows = node.batched || argNodes.some((a) => a.batched) ? B : 1;
         const rowsOf = (x: Float64Array, a: Node) => (rows > 1 && !a.batched && a.shape.length < 2 ? repeatRows(x, sizeOf(a), rows) : x);
-        values[id] = evaluate[node.op](node, args.map((x, k) => rowsOf(x, argNodes[k])), rows, argNodes);
+        values[id] = evaluate[node.op](node, args.map((x, k) => rowsOf(x, argNodes[k])), rows, argNodes, { t: ctx.t, training: ctx.batch.training });
       }
     }
   });
@@ -218,13 +221,18 @@ function runBlock(block: Block, index: number, ctx: Omit<StepContext, "t" | "axi
 }
 
 /** The forward pass: the loss, every stored sequence and value, and the kept values. */
-export function forward(program: Program, params: Params, batch: Batch, keep = new Map<number, Set<number>>()): ForwardResult {
+/**
+ * Runs the forward blocks: for `losses` (a training step, evaluation, each loss's prediction) all
+ * but the declared outputs' blocks; for `outputs`, all but the losses' (no target is read).
+ */
+export function forward(program: Program, params: Params, batch: Batch, keep = new Map<number, Set<number>>(), purpose: "losses" | "outputs" = "losses"): ForwardResult {
   const sequences = new Map(program.sequences.map((s) => [s.name, new Float64Array(maxLength(batch, s.axis) * batch.size * s.size)]));
   const values = new Map<string, Float64Array>();
   const tape = new Map<number, Map<number, Float64Array[]>>();
   const ctx = { program, batch, params, sequences, values, carries: carriesOf(program, batch), seeds: seedsFor(program, batch) };
   let loss = 0;
   program.blocks.forEach((block, i) => {
+    if (purpose === "losses" ? block.outputs : block.losses.length > 0) return;
     loss += runBlock(block, i, ctx, keep.get(i), tape);
   });
   return { loss, sequences, values, tape, carries: ctx.carries };

@@ -13,9 +13,12 @@ export interface Attrs {
   name?: string; // param, data, read, value, adjoint, accumulate
   index?: TimeIndex; // data, read
   value?: number; // const
-  from?: number; // slice, pad
-  to?: number; // slice, pad
-  size?: number; // onehot, pad, broadcast
+  from?: number; // slice, pad; matvec, matvec_t, outer: the first of their matrix's rows (a stacked weight's W[from:to])
+  to?: number; // slice, pad; matvec, matvec_t, outer: past the last of those rows
+  size?: number; // onehot, pad, broadcast; outer with rows: the matrix's rows
+  alpha?: number; // elu, leaky_relu: the number written out in elu(x, 1.0)
+  rate?: number; // dropout, locked_dropout: the share of features dropped, in [0, 1)
+  site?: number; // dropout, locked_dropout: which dropout of the program (its masks' own), numbered as lowered
   node?: number; // primal: the forward node
   loss?: number; // seed: which loss term
   into?: "param" | "sequence" | "value"; // accumulate, adjoint
@@ -45,6 +48,12 @@ export interface Block {
   stores: { name: string; node: number }[];
   /** Loss terms computed here: summed over valid steps, weighted by their seed. */
   losses: { loss: number; node: number }[];
+  /**
+   * Declared outputs computed here (`output probs[t] = …`). A block with outputs computes nothing
+   * a loss needs: it comes after every other forward block, is not differentiated, and runs only
+   * when the outputs are asked for, not in a training step.
+   */
+  outputs?: { output: number; node: number }[];
   /** What this block is for, for --dump-ir and generated comments. */
   comment: string;
   /** A backward block: the forward block whose values it reads through `primal`. */
@@ -105,6 +114,16 @@ export interface LossInfo {
   reduction: "sum_over_steps" | "mean_over_tokens";
 }
 
+/** `output probs[t] = softmax(…)`: a value the model gives its user, per example or per step. */
+export interface OutputInfo {
+  name: string;
+  axis?: Axis;
+  size: number; // numbers per example (or per step): 1 for a scalar
+  scalar: boolean;
+  /** A softmax over this token or class field's ids: its probabilities. */
+  over?: string;
+}
+
 export interface Program {
   model: string;
   params: ParamInfo[];
@@ -113,6 +132,7 @@ export interface Program {
   values: { name: string; size: number }[];
   blocks: Block[];
   losses: LossInfo[];
+  outputs: OutputInfo[]; // empty: the model gives each loss's prediction
   carries: CarryInfo[]; // empty without bptt
 }
 

@@ -3,10 +3,35 @@
 // the emitted code (6-emit/code-for-op.ts) and the kernels are tested against these.
 import type { Node } from "./nodes.ts";
 import type { Op } from "./ops.ts";
+import { dropoutMask, NONE, stepKey, type Training } from "./dropout.ts";
+import { normalCdf } from "./normal-cdf.ts";
 
 const sizeOf = (n: Node) => n.shape.reduce((a, b) => a * b, 1);
 
-export type Evaluate = (node: Node, args: Float64Array[], B: number, argNodes: Node[]) => Float64Array;
+/** What an op may read of its step besides its arguments: only dropout does (its masks' key, step and first example). */
+export interface StepInfo {
+  t: number;
+  training?: Training;
+}
+
+export type Evaluate = (node: Node, args: Float64Array[], B: number, argNodes: Node[], step?: StepInfo) => Float64Array;
+
+/**
+ * dropout (locked: one mask for every step): x · mask, each entry of the mask 0 or 1/(1 - rate)
+ * by dropoutMask, for example `offset + b`; x itself when the batch is not training.
+ */
+function dropout(locked: boolean): Evaluate {
+  return (node, [x], _B, _argNodes, step) => {
+    const training = step?.training;
+    if (!training) return x.slice();
+    const n = sizeOf(node), { site = 0, rate = 0 } = node.attrs;
+    const key = stepKey(training), first = training.offset ?? 0;
+    const out = new Float64Array(x.length);
+    for (let b = 0; b < x.length / n; b++)
+      for (let i = 0; i < n; i++) out[b * n + i] = x[b * n + i] * dropoutMask(key, site, first + b, locked ? NONE : step.t, i, rate);
+    return out;
+  };
+}
 
 /** Elementwise on two operands, either of which may be a scalar (per example or shared). */
 function binary(f: (a: number, b: number) => number): Evaluate {
@@ -69,6 +94,19 @@ export const evaluate: Record<Exclude<Op, "param" | "const" | "data" | "read" | 
   exp: unary(Math.exp),
   log: unary(Math.log),
   softplus: unary(softplus),
+  gelu: unary((a) => a * normalCdf(a)),
+  normal_cdf: unary(normalCdf),
+  elu: (node, [x]) => x.map((a) => (a > 0 ? a : node.attrs.alpha! * Math.expm1(a))),
+  leaky_relu: (node, [x]) => x.map((a) => (a > 0 ? a : node.attrs.alpha! * a)),
+  hard_sigmoid: unary((a) => Math.min(Math.max(0.2 * a + 0.5, 0), 1)),
+  silu: unary((a) => a / (1 + Math.exp(-a))),
+  abs: unary(Math.abs),
+  sqrt: unary(Math.sqrt),
+  square: unary((a) => a * a),
+  max: binary(Math.max),
+  min: binary(Math.min),
+  dropout: dropout(false),
+  locked_dropout: dropout(true),
   softmax: perExample((row, out) => softmax(row, out)),
   log_softmax: perExample((row, out) => {
     const lse = logSumExp(row);
@@ -113,28 +151,29 @@ export const evaluate: Record<Exclude<Op, "param" | "const" | "data" | "read" | 
     const id = row[0];
     if (id >= 0 && id < out.length) out[id] = 1; // an id out of range is all zeros (as tf.one_hot)
   }),
-  matvec: (_node, [w, x], B, [nw]) => {
-    const [m, n] = nw.shape;
+  // The products' matrix rows: from `r0` (attrs.from, else 0), `m` of them (node.shape, g's shape).
+  matvec: (node, [w, x], B, [nw]) => {
+    const [m, n] = [node.shape[0], nw.shape[1]], r0 = node.attrs.from ?? 0;
     const out = new Float64Array(B * m);
     for (let b = 0; b < B; b++)
       for (let i = 0; i < m; i++) {
         let s = 0;
-        for (let j = 0; j < n; j++) s += w[i * n + j] * x[b * n + j];
+        for (let j = 0; j < n; j++) s += w[(r0 + i) * n + j] * x[b * n + j];
         out[b * m + i] = s;
       }
     return out;
   },
-  matvec_t: (_node, [w, g], B, [nw]) => {
-    const [m, n] = nw.shape;
+  matvec_t: (node, [w, g], B, [nw, ng]) => {
+    const [m, n] = [ng.shape[0], nw.shape[1]], r0 = node.attrs.from ?? 0;
     const out = new Float64Array(B * n);
     for (let b = 0; b < B; b++)
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[b * n + j] += w[i * n + j] * g[b * m + i];
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[b * n + j] += w[(r0 + i) * n + j] * g[b * m + i];
     return out;
   },
-  outer: (node, [g, x], B) => {
-    const [m, n] = node.shape;
-    const out = new Float64Array(m * n);
-    for (let b = 0; b < B; b++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] += g[b * m + i] * x[b * n + j];
+  outer: (node, [g, x], B, [ng]) => {
+    const [m, n] = [ng.shape[0], node.shape[1]], r0 = node.attrs.from ?? 0;
+    const out = new Float64Array(node.shape[0] * n); // rows outside from..to stay 0
+    for (let b = 0; b < B; b++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[(r0 + i) * n + j] += g[b * m + i] * x[b * n + j];
     return out;
   },
   gather: (_node, [w, ids], B, [nw]) => {

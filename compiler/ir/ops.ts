@@ -14,6 +14,8 @@ export type OpKind = "leaf" | "elementwise" | "feature" | "product" | "loss" | "
 /** How a user writes an op: a function (`sigmoid(x)`), an operator (`a + b`), other syntax, or not at all. */
 export type Spelling =
   | { function: string; argument: "any" | "vector" | "its own rule" } // `vector`: the features of one vector (softmax)
+  | { function: string; argument: "any, and a number" } // elu(x, 1.0): the number, written out, is attrs.alpha
+  | { function: string; argument: "two, as +" } // max(a, b): elementwise, a scalar operand broadcasts
   | { loss: string }
   | { operator: "+" | "-" | "*" | "/" | "@" | "unary -" }
   | { syntax: string }
@@ -47,6 +49,20 @@ export const ops = {
   exp: { kind: "elementwise", arity: 1, spelling: { function: "exp", argument: "any" }, does: "e^x" },
   log: { kind: "elementwise", arity: 1, spelling: { function: "log", argument: "any" }, does: "ln x" },
   softplus: { kind: "elementwise", arity: 1, spelling: { function: "softplus", argument: "any" }, does: "ln(1 + e^x), a smooth relu" },
+  gelu: { kind: "elementwise", arity: 1, spelling: { function: "gelu", argument: "any" }, does: "x·Φ(x), Φ the standard normal CDF (the exact form, not tanh's)" },
+  normal_cdf: { kind: "elementwise", arity: 1, spelling: "not in the language", does: "Φ(x), the standard normal CDF (in gelu's derivative)" },
+  elu: { kind: "elementwise", arity: 1, spelling: { function: "elu", argument: "any, and a number" }, does: "x where x > 0, else attrs.alpha·(e^x - 1)" },
+  leaky_relu: { kind: "elementwise", arity: 1, spelling: { function: "leaky_relu", argument: "any, and a number" }, does: "x where x > 0, else attrs.alpha·x" },
+  hard_sigmoid: { kind: "elementwise", arity: 1, spelling: { function: "hard_sigmoid", argument: "any" }, does: "clip(0.2x + 0.5, 0, 1), TensorFlow.js's hardSigmoid" },
+  silu: { kind: "elementwise", arity: 1, spelling: { function: "silu", argument: "any" }, does: "x·σ(x) (swish)" },
+  abs: { kind: "elementwise", arity: 1, spelling: { function: "abs", argument: "any" }, does: "|x|" },
+  sqrt: { kind: "elementwise", arity: 1, spelling: { function: "sqrt", argument: "any" }, does: "√x" },
+  square: { kind: "elementwise", arity: 1, spelling: { function: "square", argument: "any" }, does: "x²" },
+  max: { kind: "elementwise", arity: 2, spelling: { function: "max", argument: "two, as +" }, does: "the larger of a and b" },
+  min: { kind: "elementwise", arity: 2, spelling: { function: "min", argument: "two, as +" }, does: "the smaller of a and b" },
+  // dropout while training (a batch with `training`), the identity otherwise; per example whatever it reads (ir/dropout.ts)
+  dropout: { kind: "elementwise", arity: 1, spelling: { function: "dropout", argument: "its own rule" }, does: "x · mask / (1 - attrs.rate), a mask per example and step: attrs.site" },
+  locked_dropout: { kind: "elementwise", arity: 1, spelling: { function: "locked_dropout", argument: "its own rule" }, does: "x · mask / (1 - attrs.rate), one mask per example for every step: attrs.site" },
   // over the feature axis
   softmax: { kind: "feature", arity: 1, spelling: { function: "softmax", argument: "vector" }, does: "e^x / Σ e^x over the features" },
   log_softmax: { kind: "feature", arity: 1, spelling: { function: "log_softmax", argument: "vector" }, does: "x - log Σ e^x over the features" },
@@ -58,9 +74,9 @@ export const ops = {
   pad: { kind: "feature", arity: 1, spelling: "not in the language", does: "[to - from] → [size], zeros elsewhere: slice's transpose" },
   onehot: { kind: "feature", arity: 1, spelling: { function: "onehot", argument: "its own rule" }, does: "an id → [attrs.size], 1 at the id" },
   // products
-  matvec: { kind: "product", arity: 2, spelling: { operator: "@" }, does: "W [m, n] @ x [n] → [m]" },
-  matvec_t: { kind: "product", arity: 2, spelling: "not in the language", does: "Wᵀ [n, m] @ g [m] → [n]" },
-  outer: { kind: "product", arity: 2, spelling: "not in the language", does: "Σ_batch g ⊗ x → [m, n]: a weight's gradient" },
+  matvec: { kind: "product", arity: 2, spelling: { operator: "@" }, does: "W [m, n] @ x [n] → [m]; rows attrs.from to attrs.to of W only, when given (W[0:2*H] @ x)" },
+  matvec_t: { kind: "product", arity: 2, spelling: "not in the language", does: "Wᵀ [n, m] @ g [m] → [n]; rows attrs.from to attrs.to of W only, when given" },
+  outer: { kind: "product", arity: 2, spelling: "not in the language", does: "Σ_batch g ⊗ x → [m, n]: a weight's gradient; with attrs.from, to, size: rows from to `to` of [size, n], zeros elsewhere" },
   gather: { kind: "product", arity: 2, spelling: "not in the language", does: "column ids of W [m, V] → [m]: an embedding, W @ onehot(ids)" },
   scatter: { kind: "product", arity: 2, spelling: "not in the language", does: "Σ_batch g into columns ids → [m, V]: gather's transpose" },
   // losses, per example, fused with their softmax or sigmoid for stability
@@ -85,7 +101,28 @@ export const spellingOf = (op: Op): Spelling => ops[op].spelling;
 export const shapeKeepingFunctions = new Map(
   allOps.flatMap((op) => {
     const s = spellingOf(op);
-    return typeof s === "object" && "function" in s && s.argument !== "its own rule" ? [[s.function, { op, vector: s.argument === "vector" }] as const] : [];
+    return typeof s === "object" && "function" in s && (s.argument === "any" || s.argument === "vector") ? [[s.function, { op, vector: s.argument === "vector" }] as const] : [];
+  }),
+);
+
+/** The ops the language spells as functions taking `argument`. */
+type SpelledWith<A extends string> = { [K in Op]: (typeof ops)[K]["spelling"] extends { argument: A } ? K : never }[Op];
+export type NumberArgumentOp = SpelledWith<"any, and a number">;
+export type PairOp = SpelledWith<"two, as +">;
+
+/** The language's functions of a tensor and a number written out (`elu(x, 1.0)`, the number in attrs.alpha): name → op. */
+export const numberArgumentFunctions = new Map(
+  allOps.flatMap((op) => {
+    const s = spellingOf(op);
+    return typeof s === "object" && "function" in s && s.argument === "any, and a number" ? [[s.function, op as NumberArgumentOp] as const] : [];
+  }),
+);
+
+/** The language's elementwise functions of two operands, broadcast as `+` (`max(a, b)`): name → op. */
+export const pairFunctions = new Map(
+  allOps.flatMap((op) => {
+    const s = spellingOf(op);
+    return typeof s === "object" && "function" in s && s.argument === "two, as +" ? [[s.function, op as PairOp] as const] : [];
   }),
 );
 

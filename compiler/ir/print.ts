@@ -11,10 +11,13 @@ function formatNode(node: Node, id: number): string {
     : node.op === "data" || node.op === "read" ? `${a.name}${index(a.index)}`
     : node.op === "const" ? String(a.value)
     : node.op === "slice" || node.op === "pad" ? `[${a.from}:${a.to}]${node.op === "pad" ? ` of ${a.size}` : ""}`
+    : a.from !== undefined ? `rows [${a.from}:${a.to}]${a.size !== undefined ? ` of ${a.size}` : ""}` // a product over rows of its matrix
     : node.op === "primal" ? `%${a.node}`
+    : node.op === "dropout" || node.op === "locked_dropout" ? `${a.rate} site ${a.site}`
     : node.op === "seed" ? `loss ${a.loss}`
     : node.op === "adjoint" ? `d${a.name}`
     : node.op === "accumulate" ? `into d${a.name}${index(a.index)}`
+    : a.alpha !== undefined ? `alpha ${a.alpha}` // elu, leaky_relu
     : "";
   const args = node.args.map((x) => `%${x}`).join(", ");
   const shape = `[${node.shape.join(", ")}]${node.batched ? "" : " shared"}`;
@@ -29,6 +32,7 @@ export function formatBlock(block: Block): string {
   const lines = [`${head}   // ${block.comment}`, ...block.nodes.map((node, id) => named(formatNode(node, id), id))];
   for (const s of block.stores) lines.push(`  store ${s.name}${block.kind === "loop" ? `[${block.axis}]` : ""} = %${s.node}`);
   for (const l of block.losses) lines.push(`  loss ${l.loss} += %${l.node}`);
+  for (const o of block.outputs ?? []) lines.push(`  output ${o.output} = %${o.node}`);
   return lines.join("\n");
 }
 
@@ -38,6 +42,7 @@ export function formatProgram(program: Program & { backward?: Block[] }): string
   for (const d of program.data) lines.push(`${d.role} ${d.name} : ${d.sequence ? `seq over ${d.axis} of ` : ""}${d.kind === "ids" ? `ids < ${d.size}` : `[${d.size}]`}`);
   for (const s of program.sequences) lines.push(`sequence ${s.name}[${s.axis}] : [${s.size}]${s.init ? ` from ${s.init}` : ""}`);
   for (const v of program.values) lines.push(`value ${v.name} : [${v.size}]`);
+  for (const o of program.outputs) lines.push(`output ${o.name}${o.axis ? `[${o.axis}]` : ""} : ${o.scalar ? "[]" : `[${o.size}]`}${o.over ? ` probabilities of ${o.over}` : ""}`);
   for (const c of program.carries) lines.push(`carry ${c.name} : its last ${c.steps} step${c.steps === 1 ? "" : "s"} from window to window (bptt)`);
   for (const b of program.blocks) lines.push("", formatBlock(b));
   for (const b of program.backward ?? []) lines.push("", formatBlock(b));

@@ -2,9 +2,10 @@
 //   inputs   each input field the predictions read: ids int64 [T, B] or vectors float [T, B, n]
 //            (per example: [B], [B, n]); and `lengths_t` (`lengths_s`), int64 [B], the valid
 //            steps of each example on each axis the model runs over
-//   outputs  one per loss, named after its target: the probabilities (cross_entropy), the
-//            sigmoids (binary_cross_entropy) or the values (mse) of its prediction, [T, B, K] on
-//            an axis (0 past each example's length), else [B, K]
+//   outputs  the model's declared outputs, by name, their values as computed; or, for a model
+//            that declares none, one per loss, named after its target: the probabilities
+//            (cross_entropy), the sigmoids (binary_cross_entropy) or the values (mse) of its
+//            prediction. [T, B, K] on an axis (0 past each example's length), else [B, K]
 import type { Axis } from "../../compiler/ir/nodes.ts";
 import type { ExportContext } from "./context.ts";
 import { attr } from "./graph.ts";
@@ -46,9 +47,10 @@ export function declareInputs(ctx: ExportContext): OnnxTensorInfo[] {
   return inputs;
 }
 
-/** Reserves the outputs' names (after the inputs', before any other): each loss's target. */
+/** Reserves the outputs' names (after the inputs', before any other): each declared output's, or else each loss's target. */
 export function reserveOutputNames(ctx: ExportContext): string[] {
-  return ctx.program.losses.map((loss) => ctx.g.fresh(loss.target));
+  const { outputs, losses } = ctx.program;
+  return outputs.length > 0 ? outputs.map((o) => ctx.g.fresh(o.name)) : losses.map((loss) => ctx.g.fresh(loss.target));
 }
 
 /**
@@ -58,6 +60,25 @@ export function reserveOutputNames(ctx: ExportContext): string[] {
 export function declareOutputs(ctx: ExportContext, names: readonly string[], prediction: (block: number, node: number, rank: Rank) => Val): OnnxTensorInfo[] {
   const { program, g } = ctx;
   const outputs: OnnxTensorInfo[] = [];
+  const declare = (b: number, value: Val, activated: string, name: string, output: Omit<OnnxTensorInfo, "name" | "type" | "shape">) => {
+    const block = program.blocks[b];
+    if (block.kind === "loop") g.node("Where", [ctx.shapes.axis(block.axis!).mask3, activated, g.scalar(0)], [], [name]);
+    else g.node("Identity", [activated], [], [name]);
+    const shape: Dim[] = [...(block.kind === "loop" ? [dimName[block.axis!]] : []), "B", ...value.feature];
+    g.output({ name, elemType: DataType.FLOAT, shape });
+    outputs.push({ name, type: "float32", shape, ...output });
+  };
+  if (program.outputs.length > 0) {
+    program.blocks.forEach((block, b) => {
+      for (const { output: i, node } of block.outputs ?? []) {
+        const output = program.outputs[i];
+        const value = prediction(b, node, block.kind === "loop" ? 2 : 1);
+        const what = output.over ? `probabilities of each ${output.over}` : output.scalar ? "a number" : `${output.size} numbers`;
+        declare(b, value, value.name, names[i], { description: `output ${output.name}: ${what}${block.kind === "loop" ? " at each step (0 past each example's length)" : ""}` });
+      }
+    });
+    return outputs;
+  }
   program.blocks.forEach((block, b) => {
     for (const term of block.losses) {
       const loss = program.losses[term.loss];
@@ -66,13 +87,8 @@ export function declareOutputs(ctx: ExportContext, names: readonly string[], pre
         loss.kind === "cross_entropy" ? g.op("Softmax", [value.name], [attr.int("axis", -1)])
         : loss.kind === "binary_cross_entropy" ? g.op("Sigmoid", [value.name])
         : value.name;
-      const name = names[term.loss];
-      if (block.kind === "loop") g.node("Where", [ctx.shapes.axis(block.axis!).mask3, activated, g.scalar(0)], [], [name]);
-      else g.node("Identity", [activated], [], [name]);
-      const shape: Dim[] = [...(block.kind === "loop" ? [dimName[block.axis!]] : []), "B", ...value.feature];
-      g.output({ name, elemType: DataType.FLOAT, shape });
       const what = loss.kind === "cross_entropy" ? "probabilities" : loss.kind === "binary_cross_entropy" ? "probabilities (sigmoid)" : "values";
-      outputs.push({ name, field: loss.target, type: "float32", shape, description: `${what} for ${loss.target}${block.kind === "loop" ? " at each step (0 past each example's length)" : ""}` });
+      declare(b, value, activated, names[term.loss], { field: loss.target, description: `${what} for ${loss.target}${block.kind === "loop" ? " at each step (0 past each example's length)" : ""}` });
     }
   });
   return outputs;

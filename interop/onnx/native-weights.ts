@@ -13,6 +13,12 @@
 //                               rows and bias are negated: sigmoid(-a) = 1 - sigmoid(a)
 //                               gru_reset_after is ONNX's linear_before_reset = 1, as it is
 //   RNN   one gate              activations Tanh (rnn) or Relu (rnn_relu)
+//
+// lstm_hard_sigmoid and gru_hard_sigmoid are laid out as lstm and gru, with their gates'
+// activation HardSigmoid (alpha 0.2, beta 0.5: rnnc's hard_sigmoid): activations [HardSigmoid,
+// Tanh, Tanh] (LSTM) or [HardSigmoid, Tanh] (GRU). activation_alpha and activation_beta hold one
+// value each: ONNX Runtime reads them in order for the activations that take them, and Tanh takes
+// none. The GRU's negated z holds here too: clip(0.5 - 0.2a, 0, 1) = 1 - clip(0.2a + 0.5, 0, 1).
 import type { CellKind, RecognisedCell } from "../recognise/index.ts";
 import { attr } from "./graph.ts";
 import type { Attribute } from "./onnx-proto.ts";
@@ -24,6 +30,8 @@ export const nativeOps: Record<CellKind, "LSTM" | "GRU" | "RNN"> = {
   gru_reset_after: "GRU",
   rnn: "RNN",
   rnn_relu: "RNN",
+  lstm_hard_sigmoid: "LSTM",
+  gru_hard_sigmoid: "GRU",
 };
 
 export interface NativeLayout {
@@ -57,7 +65,8 @@ export function nativeLayout(cell: RecognisedCell, p: (role: string) => Float32A
     attributes,
   });
   switch (cell.kind) {
-    case "lstm": {
+    case "lstm":
+    case "lstm_hard_sigmoid": {
       const W = p("W"), b = p("b");
       const order = [0, 2, 1, 3]; // ONNX i, o, f, c ← rnnc's i, f, o, g
       return pack(
@@ -65,17 +74,18 @@ export function nativeLayout(cell: RecognisedCell, p: (role: string) => Float32A
         order.flatMap((g) => block(W, I + H, g * H, H, 0, I)),
         order.flatMap((g) => block(W, I + H, g * H, H, I, I + H)),
         order.flatMap((g) => slice(b, g * H, (g + 1) * H)),
-        [],
+        cell.kind === "lstm" ? [] : hardSigmoidGates(["HardSigmoid", "Tanh", "Tanh"]),
       );
     }
-    case "gru": {
+    case "gru":
+    case "gru_hard_sigmoid": {
       const gates: [string, string, number][] = [["Wz", "bz", -1], ["Wr", "br", 1], ["W", "b", 1]];
       return pack(
         3,
         gates.flatMap(([w, , s]) => block(p(w), I + H, 0, H, 0, I, s)),
         gates.flatMap(([w, , s]) => block(p(w), I + H, 0, H, I, I + H, s)),
         gates.flatMap(([, b, s]) => slice(p(b), 0, H, s)),
-        [attr.int("linear_before_reset", 0)],
+        [attr.int("linear_before_reset", 0), ...(cell.kind === "gru" ? [] : hardSigmoidGates(["HardSigmoid", "Tanh"]))],
       );
     }
     case "gru_reset_after":
@@ -89,3 +99,10 @@ export function nativeLayout(cell: RecognisedCell, p: (role: string) => Float32A
     }
   }
 }
+
+/** The operator's activations, the gates' HardSigmoid first with rnnc's hard_sigmoid's slope and offset. */
+const hardSigmoidGates = (activations: string[]): Attribute[] => [
+  attr.strings("activations", activations),
+  { name: "activation_alpha", kind: "floats", value: [0.2] },
+  { name: "activation_beta", kind: "floats", value: [0.5] },
+];

@@ -19,7 +19,7 @@ export function nativeCell(site: BlockSite, stage: Stage): RecognisedCell | unde
   const cell = recurrence?.cell;
   if (!cell || recurrence.states.length !== stage.states.length || !stage.states.every((s) => recurrence.states.includes(s))) return undefined;
   const updates = new Map(block.stores.map((s) => [s.node, s.name]));
-  const predictions = new Set(block.losses.map((l) => block.nodes[l.node].args[0]));
+  const predictions = new Set([...block.losses.map((l) => block.nodes[l.node].args[0]), ...(block.outputs ?? []).map((o) => o.node)]); // what the graph may give
   const h = cell.states.h;
   for (const id of cell.internal) {
     if (!needed.has(id)) continue;

@@ -5,9 +5,11 @@ import type { Program } from "../../compiler/ir/nodes.ts";
 
 export { neededNodes, type NodeRef };
 
-/** Each loss's prediction: the first argument of its loss node. */
+/** What the graph gives: the declared outputs, or else each loss's prediction (the first argument of its loss node). */
 export function predictionNodes(program: Program): NodeRef[] {
-  return program.blocks.flatMap((block, b) => block.losses.map((term) => ({ block: b, node: block.nodes[term.node].args[0] })));
+  return program.blocks.flatMap((block, b) =>
+    (program.outputs.length > 0 ? (block.outputs ?? []).map((o) => o.node) : block.losses.map((l) => block.nodes[l.node].args[0])).map((node) => ({ block: b, node })),
+  );
 }
 
 /** Every needed read of each sequence, by its name. */

@@ -30,6 +30,10 @@ type Translation = (node: Node, args: Val[], out: Out) => Val;
 const leaf = "leaf";
 const notPredicted = { refused: true } as const;
 
+/** Φ(x) = (1 + erf(x/√2)) / 2. */
+const normalCdf = (g: OnnxGraph, x: string) =>
+  g.op("Mul", [g.op("Add", [g.op("Erf", [g.op("Mul", [x, g.scalar(Math.SQRT1_2)])]), g.scalar(1)]), g.scalar(0.5)], [], "normal_cdf");
+
 const translations: Record<Op, Translation | typeof leaf | typeof notPredicted> = {
   param: leaf,
   const: leaf,
@@ -47,7 +51,22 @@ const translations: Record<Op, Translation | typeof leaf | typeof notPredicted> 
   exp: (_n, _a, o) => o.simple("Exp"),
   log: (_n, _a, o) => o.simple("Log"),
   softplus: (_n, _a, o) => o.simple("Softplus"),
+  // opset 17 has no Gelu (it came in 20): x·Φ(x) with Φ from Erf
+  gelu: (_n, [x], { ctx: { g }, val }) => val(g.op("Mul", [x.name, normalCdf(g, x.name)], [], "gelu")),
+  normal_cdf: (_n, [x], { ctx: { g }, val }) => val(normalCdf(g, x.name)),
+  elu: (node, _a, o) => o.simple("Elu", [attr.float("alpha", node.attrs.alpha!)]),
+  leaky_relu: (node, _a, o) => o.simple("LeakyRelu", [attr.float("alpha", node.attrs.alpha!)]),
+  hard_sigmoid: (_n, _a, o) => o.simple("HardSigmoid", [attr.float("alpha", 0.2), attr.float("beta", 0.5)]),
+  silu: (_n, [x], { ctx: { g }, val }) => val(g.op("Mul", [x.name, g.op("Sigmoid", [x.name])], [], "silu")),
+  abs: (_n, _a, o) => o.simple("Abs"),
+  sqrt: (_n, _a, o) => o.simple("Sqrt"),
+  square: (_n, [x], { ctx: { g }, val }) => val(g.op("Mul", [x.name, x.name], [], "square")),
+  max: (_n, _a, o) => o.simple("Max"),
+  min: (_n, _a, o) => o.simple("Min"),
   step: (_n, [x], { ctx: { g }, val }) => val(g.op("Cast", [g.op("Greater", [x.name, g.scalar(0)])], [attr.int("to", DataType.FLOAT)], "step")),
+  // dropout is the identity outside training, and an export predicts: ONNX's Identity
+  dropout: (_n, _a, o) => o.simple("Identity"),
+  locked_dropout: (_n, _a, o) => o.simple("Identity"),
   softmax: (_n, _a, o) => o.simple("Softmax", [attr.int("axis", -1)]),
   log_softmax: (_n, _a, o) => o.simple("LogSoftmax", [attr.int("axis", -1)]),
   sum: (_n, [x], { ctx: { g }, val }) => val(g.op("ReduceSum", [x.name, g.ints([-1])], [attr.int("keepdims", 1)], "sum"), undefined, [1]),
@@ -66,7 +85,12 @@ const translations: Record<Op, Translation | typeof leaf | typeof notPredicted> 
   },
   matvec: (node, [w, x], { ctx: { g, weights }, val }) => {
     if (w.rank !== 0) throw new OnnxExportUnsupported("the ONNX export needs the matrix of `@` to be shared by the batch");
-    const wt = w.param ? weights.initializer(w.param, "transposed") : g.op("Transpose", [w.name]);
+    // W[from:to] @ x (a stacked weight's rows): those rows of a param as an initializer of their own, else a Slice
+    const { from, to } = node.attrs;
+    const rows = (m: string) => (from === undefined ? m : g.op("Slice", [m, g.ints([from]), g.ints([to!]), g.ints([0])], [], "rows"));
+    const wt =
+      w.param ? (from === undefined ? weights.initializer(w.param, "transposed") : weights.transposedRows(w.param, from, to!))
+      : g.op("Transpose", [rows(w.name)]);
     return val(g.op("MatMul", [x.name, wt], [], "matvec"), x.rank, [node.shape[0]]);
   },
   gather: (node, [w, ids], { ctx: { g, weights }, val }) => {

@@ -35,7 +35,7 @@ export function blockStages(block: Block, structure: BlockRecurrences, needed: R
   }
   const stageOf: number[] = [];
   for (const id of [...needed].sort((a, b) => a - b)) stageOf[id] = Math.max(-1, ...[...structure.dependsOn[id]].map((s) => stageOfState.get(s) ?? -1));
-  const predictions = new Set(block.losses.map((l) => block.nodes[l.node].args[0]));
+  const predictions = new Set([...block.losses.map((l) => block.nodes[l.node].args[0]), ...(block.outputs ?? []).map((o) => o.node)]); // what the graph may give
   const storedRead = new Set(block.stores.filter((s) => isRead(s.name)).map((s) => s.node));
   stages.forEach((stage, k) => {
     if (!stage.recurrent) return;

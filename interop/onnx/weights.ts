@@ -53,4 +53,18 @@ export class Weights {
     this.made.set(key, made);
     return made;
   }
+
+  /** Rows `from` to `to` of a matrix param, transposed (for x·W[from:to]ᵀ): the gates of a stacked weight, an initializer of their own. */
+  transposedRows(name: string, from: number, to: number): string {
+    const key = `rows ${from}:${to}:${name}`;
+    const known = this.made.get(key);
+    if (known) return known;
+    const n = this.shape(name)[1], k = to - from;
+    const values = this.values(name);
+    const t = new Float32Array(n * k);
+    for (let i = 0; i < k; i++) for (let j = 0; j < n; j++) t[j * k + i] = values[(from + i) * n + j];
+    const made = this.g.initializer(floatTensor(this.g.fresh(`${name}_${from}_${to}_T`), [n, k], t));
+    this.made.set(key, made);
+    return made;
+  }
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { checkSource, differentiatedProgram } from "../../compiler/index.ts";
 import type { Block } from "../../compiler/ir/nodes.ts";
 
-export type CellKind = "lstm" | "gru" | "gru_reset_after" | "rnn" | "rnn_relu";
+export type CellKind = "lstm" | "gru" | "gru_reset_after" | "rnn" | "rnn_relu" | "lstm_hard_sigmoid" | "gru_hard_sigmoid";
 
 /** The recognised prelude cells and their states, in declaration order: the first is the output, h. */
 export const cellStates: Record<CellKind, readonly string[]> = {
@@ -18,6 +18,8 @@ export const cellStates: Record<CellKind, readonly string[]> = {
   gru_reset_after: ["h"],
   rnn: ["h"],
   rnn_relu: ["h"],
+  lstm_hard_sigmoid: ["h", "c"],
+  gru_hard_sigmoid: ["h"],
 };
 
 export const cellKinds = Object.keys(cellStates) as CellKind[];

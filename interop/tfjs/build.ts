@@ -1,6 +1,9 @@
 // A LayerGraph as a tf.LayersModel (the functional API), with rnnc's params as its weights.
-// Recurrent layers use sigmoid gates, as rnnc's cells do (tfjs's default is hardSigmoid), and
-// GRUs the reset-before form (tfjs's only one).
+// Recurrent layers have the gates of the cell they compute: sigmoid for lstm and gru,
+// hardSigmoid (tfjs's default) for lstm_hard_sigmoid and gru_hard_sigmoid. tfjs 4's hardSigmoid
+// is rnnc's hard_sigmoid, clip(0.2x + 0.5, 0, 1) (@tensorflow/tfjs-layers 4.22.0,
+// dist/backend/tfjs_backend.js: hardSigmoid(x) = clipByValue(add(.5, mul(.2, x)), 0, 1)). GRUs
+// are the reset-before form (tfjs's only one).
 import * as tf from "@tensorflow/tfjs";
 import type { FloatArray } from "../../runtime/types.ts";
 import { inReferenceOrder } from "../recognise/param-rows.ts";
@@ -71,6 +74,9 @@ export function buildModel(graph: LayerGraph, params?: ParamValues): tf.LayersMo
       case "dense":
         out = apply(layer(tfjsName(node.layer), () => tf.layers.dense({ name: tfjsName(node.layer), units: node.size, activation: node.activation })), node.from);
         break;
+      case "dropout":
+        out = apply(node.locked && node.sequence ? tf.layers.spatialDropout1d({ rate: node.rate }) : tf.layers.dropout({ rate: node.rate }), node.from);
+        break;
       case "concat":
         out = apply(tf.layers.concatenate({ axis: -1 }), node.from);
         break;
@@ -79,6 +85,9 @@ export function buildModel(graph: LayerGraph, params?: ParamValues): tf.LayersMo
         break;
       case "activation":
         out = apply(tf.layers.activation({ activation: node.activation }), node.from);
+        break;
+      case "leakyReLU":
+        out = apply(tf.layers.leakyReLU({ alpha: node.alpha }), node.from);
         break;
     }
     outputs[i] = out as tf.SymbolicTensor;
@@ -123,6 +132,9 @@ interface RecurrentOptions {
   goBackwards?: boolean;
 }
 
+/** The gates' activation of each gated cell, as tfjs names it. */
+const gates = { lstm: "sigmoid", gru: "sigmoid", lstm_hard_sigmoid: "hardSigmoid", gru_hard_sigmoid: "hardSigmoid" } as const;
+
 function recurrentLayer(cell: Cell, options: RecurrentOptions): tf.layers.Layer {
   // Glorot rather than tfjs's default orthogonal recurrent initializer: the weights are set from
   // rnnc's params right after, and orthogonal takes minutes on the cpu backend at 256 units.
@@ -130,9 +142,11 @@ function recurrentLayer(cell: Cell, options: RecurrentOptions): tf.layers.Layer 
   const common = { ...options, ...initializers, returnState: options.returnState ?? false, goBackwards: options.goBackwards ?? false };
   switch (cell) {
     case "lstm":
-      return tf.layers.lstm({ ...common, activation: "tanh", recurrentActivation: "sigmoid", unitForgetBias: false });
+    case "lstm_hard_sigmoid":
+      return tf.layers.lstm({ ...common, activation: "tanh", recurrentActivation: gates[cell], unitForgetBias: false });
     case "gru":
-      return tf.layers.gru({ ...common, activation: "tanh", recurrentActivation: "sigmoid" }); // resetAfter: false, tfjs's only form
+    case "gru_hard_sigmoid":
+      return tf.layers.gru({ ...common, activation: "tanh", recurrentActivation: gates[cell] }); // resetAfter: false, tfjs's only form
     case "rnn":
       return tf.layers.simpleRNN({ ...common, activation: "tanh" });
     case "rnn_relu":

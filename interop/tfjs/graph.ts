@@ -39,14 +39,21 @@ export type GraphNode = { sequence: boolean; size: number } & (
   | { op: "concat"; from: Ref[] }
   | { op: "add"; from: Ref[] }
   | { op: "activation"; activation: Activation; from: Ref }
+  /** leaky_relu(x, a): Keras' LeakyReLU layer, its alpha a. */
+  | { op: "leakyReLU"; alpha: number; from: Ref }
+  /** dropout(x, p): Keras' Dropout; locked_dropout(x, p) of a sequence: SpatialDropout1D (one mask per sequence). Identities at inference. */
+  | { op: "dropout"; rate: number; locked: boolean; from: Ref }
 );
 
-export type Activation = "linear" | "tanh" | "relu" | "sigmoid" | "softmax";
+export type Activation = "linear" | "tanh" | "relu" | "sigmoid" | "softmax" | "softplus" | "gelu" | "swish" | "hardSigmoid" | "elu";
 
 export interface GraphOutput {
-  /** The tfjs output tensor's layer is named after it when it has a layer of its own. */
+  /** A declared output's name, or else the loss's target. */
   target: string;
-  loss: "cross_entropy" | "binary_cross_entropy" | "mse";
+  /** The loss it is the prediction of: its probabilities are added as an activation. A declared output has none (it is given as computed). */
+  loss?: "cross_entropy" | "binary_cross_entropy" | "mse";
+  /** A declared output that is a softmax over this field's ids. */
+  over?: string;
   from: Ref;
   sequence: boolean;
   size: number;

@@ -111,7 +111,7 @@ function differences(want: tf.layers.Layer, have: tf.layers.Layer, i: number, rn
       const [a, b] = [show(wc[key]), show(hc[key])];
       if (a === b) continue;
       if (key === "activation" && cls === "Dense" && b === "linear" && (a === "softmax" || a === "sigmoid")) continue; // logits out: the same weights
-      out.push(`${what}: ${key} is ${b}; ${rnnc} needs ${a}`);
+      out.push(`${what}: ${key} is ${b}; ${rnnc} needs ${a}${key === "recurrentActivation" ? gatesHint(cls, b) : ""}`);
     }
   };
   compare(want.getConfig(), have.getConfig(), want.getClassName(), `${where} (${have.getClassName()})`);
@@ -129,6 +129,14 @@ function differences(want: tf.layers.Layer, have: tf.layers.Layer, i: number, rn
     if (a.some((x, k) => x !== b[k])) out.push(`${where}: its table is not onehot's (row id + 1 = the unit vector of id); ${rnnc} cannot hold other values`);
   }
   return out;
+}
+
+/** The prelude cell with the loaded layer's gates, when there is one. */
+function gatesHint(cls: string, have: string): string {
+  const cell = cls === "LSTM" ? "lstm" : "gru";
+  if (have === "hardSigmoid") return ` (hardSigmoid is tfjs's default: the prelude's ${cell}_hard_sigmoid has those gates)`;
+  if (have === "sigmoid") return ` (the prelude's ${cell} has sigmoid gates)`;
+  return "";
 }
 
 const show = (v: unknown) => (v === undefined || v === null ? "unset" : typeof v === "object" ? JSON.stringify(v) : String(v));

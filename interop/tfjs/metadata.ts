@@ -13,7 +13,8 @@ export interface RnncMetadata {
   /** The --set dims and settings the checkpoint was trained with. */
   overrides: Record<string, number>;
   inputs: { name: string; field: string; feed: string }[];
-  outputs: { target: string; loss: string; gives: string }[];
+  /** Each tfjs output: a loss's prediction (its target and loss) or, for a model that declares outputs, a declared output (its name). */
+  outputs: ({ target: string; loss: string; gives: string } | { output: string; gives: string })[];
   /** rnnc layer → the tfjs layer holding its weights (`f1` → `f1_b1` forward half). */
   layers: Record<string, string>;
   /** Every vocabulary of the checkpoint, in id order: entry k is rnnc's id k (tfjs's k + 1). */
@@ -35,9 +36,13 @@ export function describeModel(graph: LayerGraph, overrides: Record<string, numbe
           : `float32 [batch${i.sequence ? ", steps" : ""}, ${i.size}]${i.sequence ? ", all zeros at padded steps" : ""}`,
     })),
     outputs: graph.outputs.map((o) => ({
-      target: o.target,
-      loss: o.loss,
-      gives: `[batch${o.sequence ? ", steps" : ""}, ${o.size}]: ${o.loss === "cross_entropy" ? `the probability of each of vocabularies.${o.target}` : o.loss === "binary_cross_entropy" ? "probabilities" : "values"}`,
+      ...(o.loss ? { target: o.target, loss: o.loss } : { output: o.target }),
+      gives: `[batch${o.sequence ? ", steps" : ""}, ${o.size}]: ${
+        o.loss === "cross_entropy" ? `the probability of each of vocabularies.${o.target}`
+        : o.over ? `the probability of each of vocabularies.${o.over}`
+        : o.loss === "binary_cross_entropy" ? "probabilities"
+        : "values"
+      }`,
     })),
     layers: Object.fromEntries(graph.weights.map((w) => [w.layer, w.half ? `${w.tfjs} (${w.half})` : w.tfjs])),
     vocabularies,

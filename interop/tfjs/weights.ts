@@ -15,18 +15,20 @@
 //              gate order i, f, o, g            [4H], columns in gate order i, f, c (= g), o
 //   gru        Wz, Wr, W [H, I+H]; bz, br, b;   kernel [I, 3H], recurrentKernel [H, 3H], bias
 //              h' = (1-z)*h + z*hc              [3H], gates z, r, h; h' = z*h + (1-z)*hh
+//   lstm_hard_sigmoid, gru_hard_sigmoid: as lstm and gru (recurrentActivation hardSigmoid)
 //
 // The GRU's update gate is the other way round in Keras and tfjs: their z keeps the old state,
 // rnnc's z takes the new candidate. sigmoid(-a) = 1 - sigmoid(a), so tfjs's z equals 1 - rnnc's
 // z exactly when its z weights and bias are rnnc's negated: the z columns carry -Wz and -bz.
+// hard_sigmoid is as symmetric: clip(0.5 - 0.2a, 0, 1) = 1 - clip(0.2a + 0.5, 0, 1).
 // The reset gate is applied before the recurrent product in both (`resetAfter: false`, the only
 // form tfjs 4 has): hh = tanh(x·Wx + (r*h)·Wh + b), rnnc's tanh(W @ concat(x, r*h) + b).
 import type { FloatArray } from "../../runtime/types.ts";
 import { TfjsError } from "./errors.ts";
 
 /** The prelude definitions that have a tf.layers counterpart, by their rnnc name. */
-export type LayerKind = "dense" | "embedding" | "rnn" | "rnn_relu" | "lstm" | "gru";
-export const layerKinds: readonly LayerKind[] = ["dense", "embedding", "rnn", "rnn_relu", "lstm", "gru"];
+export type LayerKind = "dense" | "embedding" | "rnn" | "rnn_relu" | "lstm" | "gru" | "lstm_hard_sigmoid" | "gru_hard_sigmoid";
+export const layerKinds: readonly LayerKind[] = ["dense", "embedding", "rnn", "rnn_relu", "lstm", "gru", "lstm_hard_sigmoid", "gru_hard_sigmoid"];
 
 export interface Weight {
   shape: number[];
@@ -54,7 +56,8 @@ export function toTfjs(kind: LayerKind, params: LayerParams): Weight[] {
       const [H, IH] = shapeOf(params, "W", 2);
       return recurrent([{ W: params.W.values, row: 0, sign: 1 }], H, IH - H, [vector(params, "b", H).values]);
     }
-    case "lstm": {
+    case "lstm":
+    case "lstm_hard_sigmoid": {
       const [H4, IH] = shapeOf(params, "W", 2);
       const H = H4 / 4;
       const b = vector(params, "b", H4).values;
@@ -62,7 +65,8 @@ export function toTfjs(kind: LayerKind, params: LayerParams): Weight[] {
       const blocks = lstmGates.map((g) => ({ W: params.W.values, row: g * H, sign: 1 }));
       return recurrent(blocks, H, IH - H, lstmGates.map((g) => b.subarray(g * H, (g + 1) * H)));
     }
-    case "gru": {
+    case "gru":
+    case "gru_hard_sigmoid": {
       const [H, IH] = shapeOf(params, "Wz", 2);
       for (const name of ["Wr", "W"]) shapeOf(params, name, 2, [H, IH]);
       const biases = ["bz", "br", "b"].map((name) => vector(params, name, H).values);
@@ -98,7 +102,8 @@ export function fromTfjs(kind: LayerKind, weights: Weight[]): Record<string, Flo
       unblock(W, 0, 1, kernel, recurrentKernel, 0, H, I, 1);
       return { W, b: Float32Array.from(bias) };
     }
-    case "lstm": {
+    case "lstm":
+    case "lstm_hard_sigmoid": {
       const { H, I, kernel, recurrentKernel, bias } = recurrentWeights(weights, 4);
       const W = new Float32Array(4 * H * (I + H));
       const b = new Float32Array(4 * H);
@@ -108,7 +113,8 @@ export function fromTfjs(kind: LayerKind, weights: Weight[]): Record<string, Flo
       });
       return { W, b };
     }
-    case "gru": {
+    case "gru":
+    case "gru_hard_sigmoid": {
       const { H, I, kernel, recurrentKernel, bias } = recurrentWeights(weights, 3);
       const [Wz, Wr, W] = [-1, 1, 1].map((sign, q) => {
         const out = new Float32Array(H * (I + H));

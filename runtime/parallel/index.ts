@@ -107,6 +107,7 @@ function parallelOf(local: CompiledModel, threads: number, step: ParallelStep, p
     params: local.params,
     data: local.data,
     losses: local.losses,
+    outputs: local.outputs,
     carried: local.carried,
     threads,
     get choice() {
@@ -116,6 +117,7 @@ function parallelOf(local: CompiledModel, threads: number, step: ParallelStep, p
     loss: (params, batch) => whole(() => local.loss(params, batch)),
     lossAndGrad,
     predict: (params, batch) => whole(() => local.predict(params, batch)),
+    outputValues: (params, batch) => whole(() => local.outputValues(params, batch)),
     finalStates: () => step.finalStates(),
     async close() {
       if (closed) return;

@@ -51,15 +51,19 @@ export class ParallelStep {
     batchDenominators(this.local.losses, batch, this.denominators);
     memory.writeDenominators(this.denominators);
     memory.writeParams(params);
+    memory.writeTraining(batch.training, (slot) => split[2 * (slot + 1)], n - 1);
     for (let k = 1; k < n; k++) {
       const part = workers[k - 1];
       part.run(writer.write(batch, split[2 * k], split[2 * k + 1], part.view, part.region, (bytes) => new SharedArrayBuffer(bytes)));
     }
     this.mainRegion = writer.write(batch, split[0], split[1], this.mainPart, this.mainRegion, (bytes) => new ArrayBuffer(bytes));
+    const main = this.mainPart.batch!;
+    if (batch.training) main.training = { ...batch.training, offset: (batch.training.offset ?? 0) + split[0] };
+    else delete main.training;
     let problem: Error | undefined;
     let loss = 0;
     try {
-      loss = this.local.lossAndGrad(params, grads, this.mainPart.batch!);
+      loss = this.local.lossAndGrad(params, grads, main);
     } catch (error) {
       problem = error as Error; // thrown once the workers are done: they must not be left running
     }

@@ -4,7 +4,7 @@
 // denominators in, each worker's loss out). A worker is sent `SharedMemory.data` and makes its
 // own views of the same buffers. (The parts of the batch go through regions of their own, which
 // grow: see region.ts.)
-import type { ParamLayout } from "../model.ts";
+import type { ModelBatch, ParamLayout } from "../model.ts";
 import type { FloatArray } from "../types.ts";
 import { addFlaggedChunks, chunkCount } from "./chunks.ts";
 import { controlBuffer } from "./control.ts";
@@ -35,11 +35,14 @@ export interface SharedMemoryData {
   flags: SharedArrayBuffer;
   /** Float64: the losses' denominators, then each worker's loss. */
   scalars: SharedArrayBuffer;
+  /** Float64: 1 when the step trains (dropout), its seed and update, then each worker's part's first example in the whole batch. */
+  training: SharedArrayBuffer;
 }
 
 export class SharedMemory {
   private readonly scalars: Float64Array;
   private readonly flags: Uint8Array;
+  private readonly training: Float64Array;
   private paramViews: FloatArray[] | undefined; // the main thread's, made on first use
   private readonly shares: { values: FloatArray; flags: Uint8Array }[] = []; // by slot, made on first use
 
@@ -65,12 +68,14 @@ export class SharedMemory {
       grads: new SharedArrayBuffer(Math.max(1, total * workers) * bytes),
       flags: new SharedArrayBuffer(Math.max(1, workers * chunks)),
       scalars: new SharedArrayBuffer((losses + Math.max(1, workers)) * 8),
+      training: new SharedArrayBuffer((3 + Math.max(1, workers)) * 8),
     });
   }
 
   constructor(readonly data: SharedMemoryData) {
     this.scalars = new Float64Array(data.scalars);
     this.flags = new Uint8Array(data.flags);
+    this.training = new Float64Array(data.training);
   }
 
   /** The shared params, by name: what a worker's lossAndGrad reads. */
@@ -106,6 +111,25 @@ export class SharedMemory {
   /** A worker, before its step. */
   readDenominators(into: number[]): void {
     for (let i = 0; i < this.data.losses; i++) into[i] = this.scalars[i];
+  }
+
+  /**
+   * The main thread, before a step: the batch's training step (dropout's masks), if it trains, and
+   * where each worker's part starts in the whole batch, so that its examples draw the masks they
+   * would draw on one thread.
+   */
+  writeTraining(training: ModelBatch["training"], firstExample: (slot: number) => number, workers: number): void {
+    this.training[0] = training ? 1 : 0;
+    if (!training) return;
+    this.training[1] = training.seed;
+    this.training[2] = training.update;
+    for (let slot = 0; slot < workers; slot++) this.training[3 + slot] = (training.offset ?? 0) + firstExample(slot);
+  }
+
+  /** A worker, before its step: its part trains as the whole batch does, from its own first example. */
+  readTraining(slot: number, part: ModelBatch): void {
+    if (this.training[0] === 1) part.training = { seed: this.training[1], update: this.training[2], offset: this.training[3 + slot] };
+    else delete part.training;
   }
 
   setLoss(slot: number, loss: number): void {

@@ -44,6 +44,7 @@ for (;;) {
     if (command & NEW_REGION) region = (receiveMessageOnPort(data.port)!.message as { region: SharedArrayBuffer }).region;
     memory.readDenominators(denominators);
     const batch = part.read(region);
+    memory.readTraining(data.slot, batch);
     memory.setLoss(data.slot, model.lossAndGrad(params, grads, batch));
     flagChunks(flat.values, flat.flags);
     if (model.carried.length > 0) {

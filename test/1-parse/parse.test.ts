@@ -41,6 +41,8 @@ describe("the shipped programs", () => {
       "cell gru_reset_after(I, H)",
       "layer dense(I, O)",
       "layer embedding(V, E)",
+      "cell lstm_hard_sigmoid(I, H)",
+      "cell gru_hard_sigmoid(I, H)",
     ]);
     const lstm = program.cells[2];
     expect(lstm.body.map((s) => s.kind)).toEqual([

@@ -25,7 +25,7 @@ const params = (m: CheckedModel) => Object.fromEntries(m.layers.map((l) => [l.na
 
 describe("the examples of LANGUAGE.md", () => {
   it("the prelude checks", () => {
-    expect(preludeDefinitions().map((c) => c.name)).toEqual(["rnn", "rnn_relu", "lstm", "gru", "gru_reset_after", "dense", "embedding"]);
+    expect(preludeDefinitions().map((c) => c.name)).toEqual(["rnn", "rnn_relu", "lstm", "gru", "gru_reset_after", "dense", "embedding", "lstm_hard_sigmoid", "gru_hard_sigmoid"]);
   });
 
   it("parity: a forward GRU read at its last step", () => {
@@ -64,6 +64,15 @@ describe("the examples of LANGUAGE.md", () => {
     const m = checkExample("names");
     expect(loops(m)).toEqual(["forward t: h+c (h, c)"]);
     expect(m.data).toMatchObject([{ name: "name", role: "target", axis: "t", autoregressive: true }]);
+  });
+
+  it("gender: names.rnn's emb and cell, name for name and shape for shape (what --init-from copies), a head of its own", () => {
+    const [gender, names] = [checkExample("gender"), checkExample("names")];
+    const shapes = (m: CheckedModel, layer: string) => m.layers.find((l) => l.name === layer)!.params.map((p) => `${p.name} [${p.shape.map(formatSize).join(", ")}]`);
+    for (const layer of ["emb", "cell"]) expect(shapes(gender, layer)).toEqual(shapes(names, layer));
+    expect(shapes(gender, "out")).toEqual(["W [classes(sex), 128]", "b [classes(sex)]"]);
+    expect(gender.layers.some((l) => l.name === "head")).toBe(false);
+    expect(loops(gender)).toEqual(["forward t: h+c (h, c)"]);
   });
 
   it("caption: the first state set from a vector", () => {

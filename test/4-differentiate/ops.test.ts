@@ -54,6 +54,7 @@ function opProgram(build: (inputs: Inputs) => number): Program {
     values: [],
     blocks: [{ kind: "once", nodes: g.nodes, stores: [], losses: [{ loss: 0, node: out }], comment: "op" }],
     losses: [{ kind: "mse", target: "", reduction: "sum_over_steps" }],
+    outputs: [],
     carries: [],
   };
 }
@@ -70,6 +71,28 @@ const cases: Partial<Record<Op, (i: Inputs) => number>> = {
   exp: ({ g, vector }) => g.unary("exp", vector(3)),
   log: ({ g, positive }) => g.unary("log", positive(3)),
   softplus: ({ g, vector }) => g.unary("softplus", vector(4)),
+  // the new activations: values away from their kinks (the random inputs sit at none); hard_sigmoid
+  // scaled by 3 so that both its flat parts and its slope are exercised
+  gelu: ({ g, vector }) => g.unary("gelu", g.mul(g.constant(2), vector(5))),
+  normal_cdf: ({ g, vector }) => g.unary("normal_cdf", g.mul(g.constant(2), vector(5))),
+  elu: ({ g, vector }) => g.withAlpha("elu", vector(5), 0.7),
+  leaky_relu: ({ g, vector }) => g.withAlpha("leaky_relu", vector(5), 0.1),
+  hard_sigmoid: ({ g, vector }) => g.unary("hard_sigmoid", g.mul(g.constant(3), vector(6))),
+  silu: ({ g, vector }) => g.unary("silu", vector(4)),
+  abs: ({ g, vector }) => g.unary("abs", vector(4)),
+  sqrt: ({ g, positive }) => g.unary("sqrt", positive(3)),
+  square: ({ g, vector }) => g.unary("square", vector(3)),
+  // per example against per example, against a scalar per example, against a constant, and a tie (max(v, v) = v)
+  max: ({ g, vector }) => {
+    const v = vector(3);
+    return g.add(g.add(g.binary("max", vector(3), vector(3)), g.binary("max", vector(3), g.sum(vector(2)))), g.add(g.binary("max", vector(3), g.constant(0.1)), g.binary("max", v, v)));
+  },
+  min: ({ g, vector }) => {
+    const v = vector(3);
+    return g.add(g.add(g.binary("min", vector(3), vector(3)), g.binary("min", g.sum(vector(2)), vector(3))), g.add(g.binary("min", g.constant(0.1), vector(3)), g.binary("min", v, v)));
+  },
+  dropout: ({ g, vector }) => g.node("dropout", [vector(6)], { rate: 0.5, site: 3 }), // masks fixed by the batch's training step
+  locked_dropout: ({ g, vector }) => g.node("locked_dropout", [vector(6)], { rate: 0.3, site: 4 }),
   softmax: ({ g, vector }) => g.unary("softmax", vector(4)),
   log_softmax: ({ g, vector }) => g.unary("log_softmax", vector(4)),
   sum: ({ g, vector }) => g.mul(g.sum(vector(3)), g.sum(vector(2))),
@@ -95,7 +118,8 @@ describe("every derivative rule against central differences (float64)", () => {
 
   it.each(Object.entries(cases))("%s", (_op, build) => {
     const program = opProgram(build!);
-    const report = gradcheck(program, randomParams(program), randomBatch(program, {}, 3));
+    const batch = { ...randomBatch(program, {}, 3), training: { seed: 5, update: 2 } }; // dropout's masks on, and fixed
+    const report = gradcheck(program, randomParams(program), batch);
     expect(report.checked).toBeGreaterThan(0);
     expect(report.maxRelativeError, report.worst).toBeLessThan(1e-6);
     if (process.env.SHOW) console.log(_op, report.maxRelativeError.toExponential(2), report.checked);

@@ -1,7 +1,9 @@
 // Generation step by step (the runtime's generate and beamSearch over the emitted module's
 // generator) agrees with the whole-sequence forward pass: feeding the greedy choices back in as a
 // teacher-forced input, predict() picks the same token at every step; in float64 TypeScript, and
-// in float32 with the WebAssembly kernels.
+// in float32 with the WebAssembly kernels. After a prompt too: the first choice sees the
+// probabilities the forward pass gives after <bos> and the prompt. And the ids excluded from
+// decoding (<pad>, <unk>, <bos>) never come out, where without the exclusion they do.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -12,7 +14,13 @@ import { differentiate } from "../../compiler/4-differentiate/index.ts";
 import { emitModule } from "../../compiler/6-emit/index.ts";
 import { beamSearch, generate } from "../../runtime/generation.ts";
 import type { CompiledModel } from "../../runtime/model.ts";
-import { argmax } from "../../runtime/sampling.ts";
+import { Rng } from "../../runtime/rng.ts";
+import { argmax, sampleLogits } from "../../runtime/sampling.ts";
+
+const softmax = (x: number[]) => {
+  const max = Math.max(...x), e = x.map((v) => Math.exp(v - max)), sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+};
 import { randomBatch, randomParams } from "../4-differentiate/gradcheck.ts";
 
 const OUT = "test/6-emit/.generated";
@@ -41,26 +49,44 @@ describe.each([
     const V = sizes[Object.keys(sizes).find((k) => k.includes(`(${target})`))!];
     const [bos, eos] = [V - 2, V - 1];
     const steps = 6;
-    const generated = generate(model, params, inputs, { steps, bos, eos, choose: (logits, offset, length) => argmax(logits, offset, length) });
-    expect(generated).toHaveLength(3);
-
-    // Teacher-force what was generated: read <bos> then the choices; expect each choice (or <eos>) again.
     const B = 3;
-    const lengthsT = Int32Array.from(generated, (ids) => Math.min(ids.length + 1, steps));
-    const T = Math.max(...lengthsT);
-    const fed = new Float64Array(T * B), expected = new Float64Array(T * B);
-    generated.forEach((ids, b) => {
-      for (let t = 0; t < lengthsT[b]; t++) {
-        fed[t * B + b] = t === 0 ? bos : ids[t - 1];
-        expected[t * B + b] = t < ids.length ? ids[t] : eos;
+    // Greedy from <bos>, then after a prompt: what the model saw must be what teacher forcing shows it.
+    const greedily = (prompt: number[]) => {
+      const first: number[][] = []; // each row's logits at its first choice (step P), as softmax
+      const choose = (logits: Float32Array | Float64Array, offset: number, length: number) => {
+        if (first.length < B && offset >= prompt.length * B * V) first.push(softmax([...logits.subarray(offset, offset + length)]));
+        return argmax(logits, offset, length);
+      };
+      const generated = generate(model, params, inputs, { steps, bos, eos, prompt, choose });
+      expect(generated).toHaveLength(B);
+      for (const ids of generated) expect([...ids.subarray(0, prompt.length)]).toEqual(prompt);
+
+      // Teacher-force what was generated: read <bos> then the prompt and the choices; expect each choice (or <eos>) again.
+      const lengthsT = Int32Array.from(generated, (ids) => Math.min(ids.length + 1, prompt.length + steps));
+      const T = Math.max(...lengthsT);
+      const fed = new Float64Array(T * B), expected = new Float64Array(T * B);
+      generated.forEach((ids, b) => {
+        for (let t = 0; t < lengthsT[b]; t++) {
+          fed[t * B + b] = t === 0 ? bos : ids[t - 1];
+          expected[t * B + b] = t < ids.length ? ids[t] : eos;
+        }
+      });
+      const fields = new Map(inputs.fields);
+      fields.set(`${target}@input`, cast(fed));
+      fields.set(target, cast(expected));
+      const [probabilities] = model.predict(params, { size: B, lengths: { ...inputs.lengths, t: lengthsT }, fields });
+      for (let b = 0; b < B; b++) {
+        // The prompt's steps choose nothing; the first choice sees what the whole forward pass sees at step P.
+        const P = prompt.length;
+        for (let i = 0; i < V; i++) expect(first[b][i]).toBeCloseTo(probabilities[(P * B + b) * V + i], dtype === "float64" ? 9 : 5);
+        for (let t = P; t < lengthsT[b]; t++) expect(argmax(probabilities, (t * B + b) * V, V), `example ${b}, step ${t}`).toBe(expected[t * B + b]);
       }
-    });
-    const fields = new Map(inputs.fields);
-    fields.set(`${target}@input`, cast(fed));
-    fields.set(target, cast(expected));
-    const [probabilities] = model.predict(params, { size: B, lengths: { ...inputs.lengths, t: lengthsT }, fields });
-    for (let b = 0; b < B; b++)
-      for (let t = 0; t < lengthsT[b]; t++) expect(argmax(probabilities, (t * B + b) * V, V), `example ${b}, step ${t}`).toBe(expected[t * B + b]);
+      return generated;
+    };
+    const generated = greedily([]);
+    const prompted = greedily([0, 1, 0, 0]);
+    expect(beamSearch(model, params, inputs, { steps, bos, eos, width: 1, prompt: [0, 1, 0, 0] }).map((ids) => [...ids])).toEqual(prompted.map((ids) => [...ids]));
+    greedily([1]);
 
     // A beam of width 1 is greedy search; a wider one returns real tokens and never <eos>.
     const beam1 = beamSearch(model, params, inputs, { steps, bos, eos, width: 1 });
@@ -93,5 +119,36 @@ describe("beam search", () => {
     const best = all.reduce((x, y) => (score(y) > score(x) ? y : x));
     const found = beamSearch(model, params, empty, { steps, bos, eos, width: V ** steps }); // wider than every step's candidates
     expect([...found[0]]).toEqual(best);
+  });
+});
+
+describe("<pad>, <unk> and <bos> excluded", () => {
+  it("never appear in 500 samples of an untrained model, nor in a beam drawn to them, where they would otherwise", async () => {
+    const source = readFileSync("examples/names.rnn", "utf8");
+    const program = differentiate(lower(checkSource(source, "names", { overrides: new Map([["E", 3], ["H", 5]]) }).models[0], new Map([["vocab(name)", 7]])));
+    const file = `${OUT}/names-exclude.ts`;
+    writeFileSync(file, emitModule(program, { dtype: "float32", runtime: "../../../runtime/model.ts" }));
+    const model = (await import(/* @vite-ignore */ `${pathToFileURL(resolve(file)).href}?${Date.now()}`)).default as CompiledModel<Float32Array>;
+    const [pad, unk, bos, eos] = [3, 4, 5, 6];
+    const params = new Map([...randomParams(program, 5, 1)].map(([k, v]) => [k, Float32Array.from(v)]));
+    const empty = (size: number) => ({ size, lengths: {}, fields: new Map<string, Float32Array>() });
+    const counts = (exclude: number[]) => {
+      const rng = new Rng(11);
+      const seen = new Map<number, number>();
+      const options = { steps: 12, bos, eos, exclude, choose: (logits: Float32Array, offset: number, length: number) => sampleLogits(logits, offset, length, rng) };
+      for (const ids of generate(model, params, empty(500), options)) for (const id of ids) seen.set(id, (seen.get(id) ?? 0) + 1);
+      return [pad, unk, bos].map((id) => seen.get(id) ?? 0);
+    };
+    for (const n of counts([])) expect(n).toBeGreaterThan(20);
+    expect(counts([pad, unk, bos])).toEqual([0, 0, 0]);
+
+    // The head's bias drawn to <bos> and <unk>: the likeliest sequences are made of them.
+    params.get("head.b")![bos] += 8;
+    params.get("head.b")![unk] += 6;
+    const beam = (exclude: number[]) => [...beamSearch(model, params, empty(1), { steps: 8, bos, eos, width: 4, exclude })[0]];
+    expect(beam([]).filter((id) => id === unk || id === bos).length).toBeGreaterThan(4);
+    const clean = beam([pad, unk, bos]);
+    expect(clean.length).toBeGreaterThan(0);
+    for (const id of clean) expect([0, 1, 2, eos]).toContain(id);
   });
 });

@@ -7,7 +7,8 @@
 // per-example values in many of them on purpose: that meeting is where the emitter and the
 // interpreter once read a shared value as if it held one copy per example.
 
-import { shapeKeepingFunctions } from "../../compiler/ir/ops.ts";
+import { numberArgumentFunctions, pairFunctions, shapeKeepingFunctions } from "../../compiler/ir/ops.ts";
+import { matrixRowPrograms } from "./sweep-matrix-rows.ts";
 
 export interface SweepProgram {
   /** The model's name, also the generated module's. */
@@ -44,10 +45,16 @@ layer learned(N) {
  */
 function everyFunction(): SweepProgram {
   const functions = [...shapeKeepingFunctions.keys()];
-  const terms = functions.map((f) => `${f}(1 + a * a)`).join(" + ");
+  // elu(a, 0.3) and the like; max(a, h) and the like, of two per-step values
+  const calls = [
+    ...functions.map((f) => `${f}(1 + a * a)`),
+    ...[...numberArgumentFunctions.keys()].map((f) => `${f}(a, 0.3)`),
+    ...[...pairFunctions.keys()].map((f) => `${f}(a, h)`),
+  ];
+  const terms = calls.join(" + ");
   return {
     name: "every_function",
-    cases: functions.map((f) => `${f}(…) of a per-step value`),
+    cases: calls.map((f) => `${f} of a per-step value`),
     source: seqRegression(
       "every_function",
       `  layer cell = c(1, H)
@@ -70,6 +77,30 @@ cell c(I, H) {
 
 export const sweepPrograms: SweepProgram[] = [
   everyFunction(),
+  ...matrixRowPrograms,
+  {
+    name: "activations",
+    cases: ["gelu, silu, abs, square, elu, leaky_relu of values either side of 0", "hard_sigmoid(3 * a) on its slope and both flat parts", "max(b, h), min(h, b) of a param and a state", "max(a, 0.2), min(-0.1, a) against a number", "elu(a, -0.5), leaky_relu(a, 2)"],
+    source: seqRegression(
+      "activations",
+      `  layer cell = c(1, H)
+  layer out = dense(H, 1)
+  h[t] = cell(x[t], h[t-1])
+  loss mse(out(h[t]), y[t])`,
+      `
+cell c(I, H) {
+  input x: [I]
+  state h: [H]
+  param W: [H, I + H] init glorot
+  param b: [H] init zeros
+  a = W @ concat(x, h) + b
+  u = gelu(a) + silu(a) - abs(a) + 0.1 * square(a) + elu(a, 1.5) + leaky_relu(a, 0.05) + elu(a, -0.5) + leaky_relu(a, 2)
+  v = hard_sigmoid(3 * a) + max(b, h) + min(h, b) + max(a, 0.2) + min(-0.1, a)
+  h' = tanh(0.3 * u + v)
+}`,
+    ),
+    axes: ["t"],
+  },
   {
     name: "param_slices",
     cases: ["b[0:H] of a param in a cell", "b[H:2*H] of a param in a cell", "shared * shared slices added to per-example data"],

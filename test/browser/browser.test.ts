@@ -42,12 +42,14 @@ const PAGE = `<!doctype html>
 </script>
 `;
 
-/** The runs compared: sampling (with top-k, and a longer batch), greedy, and beam search. */
+/** The runs compared: sampling (with top-k, and a longer batch), greedy, and beam search, from nothing and after a prompt. */
 const RUNS: SampleOptions[] = [
   { count: 10, temperature: 0.8, seed: 7 },
   { count: 24, temperature: 1, topK: 5, seed: 123456789, maxLength: 16 },
   { count: 4, temperature: 0, seed: 1 },
   { beam: 4, seed: 1, maxLength: 20 },
+  { count: 6, temperature: 0.8, seed: 3, prompt: "Ma", maxLength: 12 },
+  { beam: 3, prompt: "Ro", maxLength: 12 },
 ];
 
 
@@ -131,7 +133,8 @@ describe.skipIf(absent)("a trained model in a web page (headless Chromium)", { t
       expect(inPage.text, JSON.stringify(options)).toEqual(await nodeSample(options));
       expect(inPage, JSON.stringify(options)).toEqual(inNode[i]);
       expect(inPage.text).toHaveLength(options.beam ? 1 : options.count!);
-      for (const ids of inPage.ids) expect(ids.length).toBeLessThanOrEqual(options.maxLength ?? 40);
+      for (const ids of inPage.ids) expect(ids.length).toBeLessThanOrEqual((options.prompt?.length ?? 0) + (options.maxLength ?? 40));
+      for (const text of inPage.text) expect(text.startsWith(options.prompt ?? "")).toBe(true);
     }
     // A trained model, not noise: most names are made of the training names' letters (no <unk>, <bos>), and they differ.
     const sampled = results.runs[0].text;
@@ -144,7 +147,7 @@ describe.skipIf(absent)("a trained model in a web page (headless Chromium)", { t
 // A model with an input (caption: an image vector sets the first state): the module encodes
 // `input` as rnnc sample encodes --input. Plain JavaScript either way, so Node suffices here.
 describe("a model with inputs", { timeout: 60_000 }, () => {
-  it("generates from the same input what rnnc sample --input prints, and says what an input lacks", async () => {
+  it("generates from the same input (and prompt) what rnnc sample --input prints, and says what is wrong with an input or a prompt", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rnnc-browser-caption-"));
     try {
       writeFileSync(join(dir, "train.jsonl"), Array.from({ length: 100 }, (_, i) => JSON.stringify(captionExample((i * 37) % 1000))).join("\n") + "\n");
@@ -156,15 +159,26 @@ describe("a model with inputs", { timeout: 60_000 }, () => {
       expect(compiled.status, compiled.stderr).toBe(0);
 
       const input = { image: captionExample(42).image };
-      const runs: SampleOptions[] = [{ input, count: 3, seed: 5, temperature: 0.7, maxLength: 8 }, { input, beam: 3, maxLength: 8 }, { count: 1 }, { input: { image: [1, 2] }, count: 1 }];
-      const inNode = bundleInNode(module, checkpoint, runs.slice(0, 2)); // also writes caption.mjs, used below
+      const runs: SampleOptions[] = [
+        { input, count: 3, seed: 5, temperature: 0.7, maxLength: 8 },
+        { input, beam: 3, maxLength: 8 },
+        { input, count: 3, seed: 5, temperature: 0.7, maxLength: 4, prompt: "four hundred" }, // words: the prompt is cut on spaces
+        { input, beam: 3, maxLength: 4, prompt: "four" },
+        { count: 1 },
+        { input: { image: [1, 2] }, count: 1 },
+        { input: { ...input, imag: [1] }, count: 1 },
+        { input, count: 1, prompt: "four hundred eleventy" },
+      ];
+      const compared = 4;
+      const inNode = bundleInNode(module, checkpoint, runs.slice(0, compared)); // also writes caption.mjs, used below
       const log = vi.spyOn(console, "log").mockImplementation(() => {});
       try {
-        for (const [i, run] of runs.slice(0, 2).entries()) {
+        for (const [i, run] of runs.slice(0, compared).entries()) {
           log.mockClear();
-          const flags = { input: JSON.stringify(input), maxLength: "8", ...(run.beam ? { beam: String(run.beam) } : { count: "3", seed: "5", temperature: "0.7" }) };
+          const flags = Object.fromEntries(Object.entries(run).map(([key, value]) => [key, key === "input" ? JSON.stringify(value) : String(value)]));
           expect(await sampleCommand({ ...common, ...flags })).toBe(0);
           expect(inNode[i].text).toEqual(log.mock.calls.map((call) => String(call[0])));
+          if (run.prompt) for (const text of inNode[i].text) expect(text.startsWith(run.prompt)).toBe(true);
         }
       } finally {
         log.mockRestore();
@@ -173,8 +187,14 @@ describe("a model with inputs", { timeout: 60_000 }, () => {
         import { readFileSync } from "node:fs";
         import { parseCheckpoint, sample } from ${JSON.stringify(pathToFileURL(module.replace(/\.js$/, ".mjs")).href)};
         const trained = parseCheckpoint(readFileSync(${JSON.stringify(checkpoint)}));
-        for (const options of ${JSON.stringify(runs.slice(2))}) try { sample(trained, options); } catch (error) { console.log(error.message); }`], { encoding: "utf8" });
-      expect(problems.stdout).toBe("caption reads image: give them as options.input\ninput: field \"image\" has 2 numbers; vec(512) needs 512\n");
+        for (const options of ${JSON.stringify(runs.slice(compared))}) try { sample(trained, options); } catch (error) { console.log(error.message); }`], { encoding: "utf8" });
+      expect(problems.stdout.split("\n")).toEqual([
+        "caption reads image: give them as options.input",
+        'input: field "image" has 2 numbers; vec(512) needs 512',
+        'input: unknown field "imag": caption\'s inputs are image',
+        expect.stringMatching(/^the prompt has "eleventy": not a token of the vocabulary of words \(\d+ tokens: .*; <unk> stands for any token it lacks\)$/),
+        "",
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -121,6 +121,30 @@ describe("a tagger and a regression model (checkpoints of fixed params)", { time
   });
 });
 
+describe("a model that declares its outputs", { timeout: 60_000 }, () => {
+  it("prints each output by name: the tag per token, the summary's numbers; --json keyed by output", async () => {
+    const source = TAGGER.replace(/\n}\s*$/, "\n  output tag[t] = softmax(out(concat(f[t], b[t])))\n  output summary = f[last][0:2]\n}\n");
+    const fixed = await fixedModel(source, SENTENCES);
+    const file = write("tagger_outputs.rnn", source);
+    const checkpoint = join(dir, "tagger_outputs.ckpt");
+    saveCheckpointFile(checkpoint, fixed.checkpoint);
+    const records = [{ words: ["the", "old", "cat"] }, { words: ["a", "zebra"] }];
+    const data = write("outputs.jsonl", jsonl(records));
+    const expected = predictor(fixed.model, fixed.checkpoint).predictBatch(records);
+    expect(Object.keys(expected[0])).toEqual(["tag", "summary"]);
+    const json = await predict({ file, checkpoint, data, json: true });
+    expect(json.err).toBe("");
+    expect(json.out.split("\n").map((line) => JSON.parse(line))).toEqual(expected);
+    const words = await predict({ file, checkpoint, data });
+    expect(words.out.split("\n")).toEqual(
+      expected.map((p, i) => {
+        const tags = (p.tag as ClassPrediction[]).map((c, t) => `${records[i].words[t]}/${c.label}`).join(" ");
+        return `tag: ${tags} | summary: ${(p.summary as number[]).map((x) => String(Number(x.toPrecision(4)))).join(" ")}`;
+      }),
+    );
+  });
+});
+
 describe("mistakes, each said once, with its file and line", { timeout: 60_000 }, () => {
   let file = "";
   let checkpoint = "";

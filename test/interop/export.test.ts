@@ -22,6 +22,7 @@ import { checkSource, differentiatedProgram } from "../../compiler/index.ts";
 import type { DifferentiatedProgram } from "../../compiler/ir/nodes.ts";
 import { Vocabulary } from "../../data/vocabulary.ts";
 import { saveArtifacts } from "../../interop/tfjs/artifacts.ts";
+import { toTfjs, type LayerKind } from "../../interop/tfjs/weights.ts";
 import { loadCheckpointFile, saveCheckpointFile } from "../../runtime/checkpoint-file.ts";
 import type { ModelBatch } from "../../runtime/model.ts";
 import { Rng } from "../../runtime/rng.ts";
@@ -123,20 +124,22 @@ function batchFor(t: Trained, lengths: number[]): { rnnc: ModelBatch; tfjs: tf.T
   return { rnnc: { size: B, lengths: { t: Int32Array.from(lengths) }, fields }, tfjs: input! };
 }
 
-/** The exported model's predictions (one output per loss) against rnnc's (its float64 module on the same float32 params), at valid steps. */
+/** The exported model's outputs (its declared outputs, or one per loss) against rnnc's (its float64 module on the same float32 params), at valid steps. */
 async function comparePredictions(t: Trained, exported: string, lengths: number[]): Promise<number> {
   const loaded = await loadTfjs(exported);
   const module = await compiledModel(t.program, "float64");
   const params = new Map([...t.params].map(([k, v]) => [k, Float64Array.from(v)]));
   const batch = batchFor(t, lengths);
-  const ours = module.predict(params, batch.rnnc);
+  const declared = module.outputs.length > 0;
+  const ours = declared ? module.outputValues(params, batch.rnnc) : module.predict(params, batch.rnnc);
   const outputs = loaded.predict(batch.tfjs);
   const theirs = (Array.isArray(outputs) ? outputs : [outputs]).map((o) => o.dataSync());
-  expect(theirs.length).toBe(module.losses.length);
+  const gives: { axis?: string; size: number }[] = declared ? module.outputs : module.losses;
+  expect(theirs.length).toBe(gives.length);
   const B = lengths.length;
   const T = Math.max(...lengths);
   let worst = 0;
-  module.losses.forEach((loss, k) => {
+  gives.forEach((loss, k) => {
     let difference = 0;
     let scale = 0;
     for (let b = 0; b < B; b++)
@@ -237,6 +240,99 @@ describe("rnnc export --format tfjs, and rnnc import --format tfjs", { timeout: 
     expectSameCheckpoint(back, t, {});
   });
 
+  it("declared outputs: the tfjs model gives them, by name in the metadata, not the losses' predictions", async () => {
+    const file = join(dir, "outs.rnn");
+    writeFileSync(
+      file,
+      `model outs {
+        dims { E = 3, H = 4 }
+        input  x: seq<token>
+        target y: class
+        layer emb = embedding(vocab(x), E)
+        layer fw = gru(E, H)
+        layer head = dense(H, classes(y))
+        h[t] = fw(emb(x[t]), h[t-1])
+        loss cross_entropy(head(h[last]), y)
+        output probs = softmax(head(h[last]))
+        output states[t] = h[t]
+      }`,
+    );
+    const t = trained(file, {}, { x: { kind: "token", tokens: words }, y: { kind: "class", tokens: ["no", "yes"] } });
+    const out = join(dir, "outs-tfjs");
+    capture();
+    expect(await exportCommand({ file: t.model, format: "tfjs", checkpoint: t.checkpoint, output: out, sets: [] })).toBe(0);
+    const json = JSON.parse(readFileSync(join(out, "model.json"), "utf8"));
+    expect(json.userDefinedMetadata.rnnc.outputs).toEqual([
+      { output: "probs", gives: "[batch, 2]: the probability of each of vocabularies.y" },
+      { output: "states", gives: "[batch, steps, 4]: values" },
+    ]);
+    expect(await comparePredictions(t, out, [2, 5, 3, 1])).toBeLessThan(TOLERANCE);
+  });
+
+  it("the activations tfjs has: gelu, silu (swish), hard_sigmoid, softplus, elu(x, 1), and leaky_relu (LeakyReLU) of a value per example: export, predict, import", async () => {
+    const file = join(dir, "activations.rnn");
+    writeFileSync(
+      file,
+      `model acts {
+        dims { H = 4 }
+        input  x: seq<vec(3)>
+        target y: seq<vec(2)>
+        target v: vec(2)
+        layer p1 = dense(3, H)
+        layer p2 = dense(H, H)
+        layer p3 = dense(H, H)
+        layer p4 = dense(H, H)
+        layer p5 = dense(H, H)
+        layer p6 = dense(H, H)
+        layer cell = gru(H, H)
+        layer out = dense(H, 2)
+        layer head = dense(H, 2)
+        z[t] = elu(p5(softplus(p4(hard_sigmoid(p3(silu(p2(gelu(p1(x[t]))))))))), 1.0) // (tfjs cannot run an Add of masked sequences into an RNN)
+        h[t] = cell(z[t], h[t-1])
+        loss mse(out(h[t]), y[t])
+        loss mse(head(leaky_relu(p6(h[last]), 0.2)), v)
+      }`,
+    );
+    const t = trained(file, {}, {});
+    const out = join(dir, "acts-tfjs");
+    capture();
+    expect(await exportCommand({ file: t.model, format: "tfjs", checkpoint: t.checkpoint, output: out, sets: [] })).toBe(0);
+    const layers = JSON.parse(readFileSync(join(out, "model.json"), "utf8")).modelTopology.config.layers as { class_name: string; config: { activation?: string; alpha?: number } }[];
+    expect(layers.filter((l) => l.class_name === "Activation").map((l) => l.config.activation)).toEqual(["gelu", "swish", "hard_sigmoid", "softplus", "elu"]);
+    expect(layers.filter((l) => l.class_name === "LeakyReLU").map((l) => l.config.alpha)).toEqual([0.2]);
+    expect(await comparePredictions(t, out, [3, 5, 1, 4])).toBeLessThan(TOLERANCE);
+    const back = join(dir, "acts-imported.ckpt.json");
+    expect(await importCommand({ positionals: [out, t.model], format: "tfjs", output: back, sets: [] })).toBe(0);
+    expectSameCheckpoint(back, t, {});
+  });
+
+  it("dropout: Keras' Dropout, locked_dropout of a sequence SpatialDropout1D (one mask per sequence); both identities in predict; import back", async () => {
+    const file = join(dir, "dropping.rnn");
+    writeFileSync(
+      file,
+      `model dropping {
+        dims { E = 3, H = 4 }
+        input  words: seq<token>
+        target tags: seq<class>
+        layer emb = embedding(vocab(words), E)
+        layer cell = gru(E, H)
+        layer out = dense(H, classes(tags))
+        h[t] = cell(locked_dropout(emb(words[t]), 0.25), h[t-1])
+        loss cross_entropy(out(dropout(h[t], 0.5)), tags[t])
+      }`,
+    );
+    const t = trained(file, {}, { words: { kind: "token", tokens: words }, tags: { kind: "class", tokens: tags } });
+    const out = join(dir, "dropping-tfjs");
+    capture();
+    expect(await exportCommand({ file: t.model, format: "tfjs", checkpoint: t.checkpoint, output: out, sets: [] })).toBe(0);
+    const layers = JSON.parse(readFileSync(join(out, "model.json"), "utf8")).modelTopology.config.layers as { class_name: string; config: { rate?: number } }[];
+    expect(layers.filter((l) => /Dropout/.test(l.class_name)).map((l) => `${l.class_name} ${l.config.rate}`)).toEqual(["SpatialDropout1D 0.25", "Dropout 0.5"]);
+    expect(await comparePredictions(t, out, [3, 5, 1, 4])).toBeLessThan(TOLERANCE);
+    const back = join(dir, "dropping-imported.ckpt.json");
+    expect(await importCommand({ positionals: [out, t.model], format: "tfjs", output: back, sets: [] })).toBe(0);
+    expectSameCheckpoint(back, t, {});
+  });
+
   it("a user's cell that computes an LSTM, its gates in PyTorch's order: a tfjs LSTM, and back bit for bit", async () => {
     const file = join(dir, "torch.rnn");
     writeFileSync(
@@ -313,7 +409,7 @@ describe("rnnc export --format tfjs, and rnnc import --format tfjs", { timeout: 
     expect(await exportCommand({ file: t.model, format: "tfjs", checkpoint: t.checkpoint, output: join(dir, "own-tfjs"), sets: [] })).toBe(1);
     expect(printed.join("\n")).toBe(
       "own does not map onto TensorFlow.js layers:\n" +
-        "  - layer a = mine(…): it computes none of the cells tfjs has layers for (the prelude's rnn, rnn_relu, lstm and gru, by their equations): the nearest of the prelude's cells, rnn, has add where it has matvec\n" +
+        "  - layer a = mine(…): it computes none of the cells tfjs has layers for (the prelude's rnn, rnn_relu, lstm, gru, lstm_hard_sigmoid and gru_hard_sigmoid, by their equations): the nearest of the prelude's cells, rnn, has add where it has matvec\n" +
         "  - layer b = gru_reset_after(…): tfjs's GRU has only the reset-before form (resetAfter: true throws in tfjs 4); use gru",
     );
   });
@@ -347,15 +443,44 @@ describe("rnnc export --format tfjs, and rnnc import --format tfjs", { timeout: 
     expect(printed.join("\n")).toBe("rnnc import: --format keras: the formats are tfjs");
   });
 
-  it("imports a model built in tfjs by hand, given the training data for the vocabularies; refuses hardSigmoid gates", async () => {
+  it("lstm_hard_sigmoid and gru_hard_sigmoid: LSTM and GRU layers with recurrentActivation hardSigmoid (tfjs's default); export, predict, import", async () => {
+    const file = join(dir, "hard.rnn");
+    writeFileSync(
+      file,
+      `model hard {
+        dims { E = 3, H = 4 }
+        input  x: seq<token>
+        target tags: seq<class>
+        layer emb = embedding(vocab(x), E)
+        layer l1 = lstm_hard_sigmoid(E, H)
+        layer l2 = gru_hard_sigmoid(H, H)
+        layer out = dense(H, classes(tags))
+        (h[t], c[t]) = l1(emb(x[t]), h[t-1], c[t-1])
+        g[t] = l2(h[t], g[t-1])
+        loss cross_entropy(out(g[t]), tags[t])
+      }`,
+    );
+    const t = trained(file, {}, { x: { kind: "token", tokens: words }, tags: { kind: "class", tokens: tags } });
+    const out = join(dir, "hard-tfjs");
+    capture();
+    expect(await exportCommand({ file: t.model, format: "tfjs", checkpoint: t.checkpoint, output: out, sets: [] })).toBe(0);
+    const layers = JSON.parse(readFileSync(join(out, "model.json"), "utf8")).modelTopology.config.layers as { class_name: string; config: { recurrent_activation?: string } }[];
+    expect(layers.filter((l) => l.config.recurrent_activation).map((l) => `${l.class_name} ${l.config.recurrent_activation}`)).toEqual(["LSTM hard_sigmoid", "GRU hard_sigmoid"]);
+    expect(await comparePredictions(t, out, [3, 5, 1, 4])).toBeLessThan(TOLERANCE);
+    const back = join(dir, "hard-imported.ckpt.json");
+    expect(await importCommand({ positionals: [out, t.model], format: "tfjs", output: back, sets: [] })).toBe(0);
+    expectSameCheckpoint(back, t, {});
+  });
+
+  it("imports a model built in tfjs by hand, given the training data for the vocabularies; its default hardSigmoid gates as lstm_hard_sigmoid", async () => {
     // The tagger's structure written directly in tf.layers, as a tfjs user would (tfjs's names).
-    const build = (recurrentActivation: "sigmoid" | "hardSigmoid") => {
+    const build = (recurrentActivation?: "sigmoid", activation: "linear" | "softmax" = "linear") => {
       const input = tf.input({ shape: [null], dtype: "int32" });
       const e = tf.layers.embedding({ inputDim: words.length + 4 + 1, outputDim: 2, maskZero: true }).apply(input) as tf.SymbolicTensor;
-      const lstm = () => tf.layers.lstm({ units: 3, returnSequences: true, recurrentActivation }) as tf.RNN;
+      const lstm = () => tf.layers.lstm({ units: 3, returnSequences: true, ...(recurrentActivation ? { recurrentActivation } : {}) }) as tf.RNN;
       const x2 = tf.layers.bidirectional({ layer: lstm(), mergeMode: "concat" }).apply(e) as tf.SymbolicTensor;
       const k = tf.layers.bidirectional({ layer: lstm(), mergeMode: "concat" }).apply(x2) as tf.SymbolicTensor;
-      const output = tf.layers.dense({ units: tags.length }).apply(tf.layers.add().apply([k, x2])) as tf.SymbolicTensor;
+      const output = tf.layers.dense({ units: tags.length, activation }).apply(tf.layers.add().apply([k, x2])) as tf.SymbolicTensor;
       return tf.model({ inputs: input, outputs: output });
     };
     const model = join(dir, "tagger-by-hand.rnn");
@@ -374,11 +499,51 @@ describe("rnnc export --format tfjs, and rnnc import --format tfjs", { timeout: 
     const W = imported.params["f1.W"].values; // [12, 2 + 3]: row j, input k is kernel[k, j] for gates i and f
     expect([W[0], W[1], W[5], W[6]]).toEqual([kernel[0], kernel[12], kernel[1], kernel[13]]);
 
-    const bad = join(dir, "hard-sigmoid-tfjs");
-    await saveArtifacts(build("hardSigmoid"), bad);
+    // tfjs's defaults: recurrentActivation hardSigmoid (and probabilities out, as rnnc predicts
+    // them). The LSTMs get weights drawn large enough for their gates to reach hardSigmoid's flat
+    // parts (past ±2.5), and non-zero biases.
+    const defaults = join(dir, "hard-sigmoid-tfjs");
+    const tfjsDefault = build(undefined, "softmax");
+    const bidirectionals = tfjsDefault.layers.filter((l) => l.getClassName() === "Bidirectional");
+    bidirectionals.forEach((l, i) => l.setWeights(l.getWeights().map((w, j) => tf.randomNormal(w.shape, 0, 1.5, "float32", 100 * i + j))));
+    await saveArtifacts(tfjsDefault, defaults);
+    capture(); // the tagger's lstm has sigmoid gates, and says which cell has these
+    expect(await importCommand({ positionals: [defaults, model], format: "tfjs", output: back, data, sets: ["E=2", "H=3"] })).toBe(1);
+    const hint = "needs sigmoid \\(hardSigmoid is tfjs's default: the prelude's lstm_hard_sigmoid has those gates\\)";
+    expect(printed.join("\n")).toMatch(
+      new RegExp(`^\\S+ does not match tagger:\\n {2}- tfjs layer 2 with weights, bidirectional_\\w+ \\(LSTM in a Bidirectional\\): recurrentActivation is hardSigmoid; rnnc's f1 \\(lstm\\) and b1 \\(lstm\\) ${hint}\\n {2}- tfjs layer 3 with weights, bidirectional_\\w+ \\(LSTM in a Bidirectional\\): recurrentActivation is hardSigmoid; rnnc's f2 \\(lstm\\) and b2 \\(lstm\\) ${hint}$`),
+    );
+
+    // The tagger with lstm_hard_sigmoid imports them: its params are tfjs's weights (bit for bit,
+    // in rnnc's layout), and it predicts what tfjs predicts.
+    const hard = join(dir, "tagger-hard-by-hand.rnn");
+    writeFileSync(hard, readFileSync("examples/tagger.rnn", "utf8").replaceAll("= lstm(", "= lstm_hard_sigmoid("));
+    const hardBack = join(dir, "by-hand-hard.ckpt.json");
     capture();
-    expect(await importCommand({ positionals: [bad, model], format: "tfjs", output: back, data, sets: ["E=2", "H=3"] })).toBe(1);
-    expect(printed.join("\n")).toMatch(/^\S+ does not match tagger:\n {2}- tfjs layer 2 with weights, bidirectional_\w+ \(LSTM in a Bidirectional\): recurrentActivation is hardSigmoid; rnnc's f1 \(lstm\) and b1 \(lstm\) needs sigmoid\n {2}- tfjs layer 3 with weights, bidirectional_\w+ \(LSTM in a Bidirectional\): recurrentActivation is hardSigmoid; rnnc's f2 \(lstm\) and b2 \(lstm\) needs sigmoid$/);
+    expect(await importCommand({ positionals: [defaults, hard], format: "tfjs", output: hardBack, data, sets: ["E=2", "H=3"] })).toBe(0);
+    capture(); // and refuses the sigmoid ones, saying which cell has those
+    expect(await importCommand({ positionals: [good, hard], format: "tfjs", output: join(dir, "x.ckpt.json"), data, sets: ["E=2", "H=3"] })).toBe(1);
+    expect(printed.join("\n")).toContain("recurrentActivation is sigmoid; rnnc's f1 (lstm_hard_sigmoid) and b1 (lstm_hard_sigmoid) needs hardSigmoid (the prelude's lstm has sigmoid gates)");
+    const checkpoint = loadCheckpointFile(hardBack);
+    const ofLayer = (layer: string) => Object.fromEntries(Object.entries(checkpoint.params).filter(([k]) => k.startsWith(`${layer}.`)).map(([k, v]) => [k.slice(layer.length + 1), v]));
+    const holders: [tf.layers.Layer, [string, LayerKind][]][] = [
+      [tfjsDefault.layers[1], [["emb", "embedding"]]],
+      [bidirectionals[0], [["f1", "lstm_hard_sigmoid"], ["b1", "lstm_hard_sigmoid"]]],
+      [bidirectionals[1], [["f2", "lstm_hard_sigmoid"], ["b2", "lstm_hard_sigmoid"]]],
+      [tfjsDefault.layers.at(-1)!, [["out", "dense"]]],
+    ];
+    for (const [layer, rnncLayers] of holders) {
+      const ours = rnncLayers.flatMap(([name, kind]) => toTfjs(kind, ofLayer(name)));
+      const theirs = layer.getWeights();
+      expect(ours.map((w) => w.shape)).toEqual(theirs.map((w) => w.shape));
+      const skip = layer.getClassName() === "Embedding" ? 2 : 0; // row 0, the padding id, is not rnnc's
+      ours.forEach((w, i) => expect([...w.values.subarray(skip)], `${layer.name} weight ${i}`).toEqual([...(theirs[i].dataSync() as Float32Array).subarray(skip)]));
+    }
+    const vocabularies = new Map(Object.entries(checkpoint.vocabularies).map(([field, tokens]) => [field, Vocabulary.fromSaved(tokens)]));
+    const checked = checkSource(readFileSync(hard, "utf8"), hard, { overrides: new Map([["E", 2], ["H", 3]]) }).models[0];
+    const program = differentiatedProgram(checked, dataSizes(checked, vocabularies, hard).sizes);
+    const params = new Map(Object.entries(checkpoint.params).map(([k, v]) => [k, Float32Array.from(v.values)]));
+    expect(await comparePredictions({ model: hard, checkpoint: hardBack, program, params, vocabularies }, defaults, [3, 5, 1, 4])).toBeLessThan(TOLERANCE);
   });
 });
 

@@ -8,7 +8,7 @@ import { parse } from "../../compiler/1-parse/index.ts";
 import { check } from "../../compiler/2-check/index.ts";
 import { checkSource, differentiatedProgram, PRELUDE_FILE } from "../../compiler/index.ts";
 import type { Program } from "../../compiler/ir/nodes.ts";
-import { cellKinds, recogniseCells, type CellKind, type Recurrence } from "../../interop/recognise/index.ts";
+import { cellKinds, cellStates, recogniseCells, type CellKind, type Recurrence } from "../../interop/recognise/index.ts";
 import { inProgramOrder, inReferenceOrder } from "../../interop/recognise/param-rows.ts";
 
 function programOf(source: string, sizes: Record<string, number> = {}): Program {
@@ -43,11 +43,13 @@ const preludeParams: Record<CellKind, string[]> = {
   gru_reset_after: ["Wx", "Wh", "bx", "bh"],
   rnn: ["W", "b"],
   rnn_relu: ["W", "b"],
+  lstm_hard_sigmoid: ["W", "b"],
+  gru_hard_sigmoid: ["Wz", "Wr", "W", "bz", "br", "b"],
 };
 
 describe("the prelude's cells", () => {
   it.each(cellKinds.flatMap((kind) => [[kind, "forward"], [kind, "backward"]] as const))("%s, %s: recognised, each param in its role", (kind, direction) => {
-    const states = kind === "lstm" ? ["h", "c"] : ["h"];
+    const states = [...cellStates[kind]];
     const r = only(programOf(running(`${kind}(2, 3)`, states, direction === "backward")));
     expect(r.reason).toBeUndefined();
     expect(r.cell).toMatchObject({ kind, inputSize: 2, hidden: 3, states: Object.fromEntries(states.map((s) => [s, s])) });
@@ -115,6 +117,15 @@ describe("a user's own cell is recognised by what it computes", () => {
     const bias = Float32Array.from({ length: 12 }, (_, i) => i);
     expect([...inReferenceOrder(bias, rows)]).toEqual(rows);
     expect([...inProgramOrder(inReferenceOrder(bias, rows), rows)]).toEqual([...bias]);
+  });
+
+  it("with hard_sigmoid gates the same cell is lstm_hard_sigmoid, rows permuted alike; with gates of both kinds, neither", () => {
+    const r = only(programOf(userLstm("pytorch").replaceAll("sigmoid(", "hard_sigmoid(")));
+    const rows = [0, 1, 2, 3, 4, 5, 9, 10, 11, 6, 7, 8];
+    expect(r.cell).toMatchObject({ kind: "lstm_hard_sigmoid", params: { W: { name: "enc.Weights", rows }, b: { name: "enc.bias", rows } } });
+    const mixed = only(programOf(userLstm("prelude").replace("i = sigmoid(", "i = hard_sigmoid(")));
+    expect(mixed.cell).toBeUndefined();
+    expect(mixed.reason).toBe("the nearest of the prelude's cells, lstm, has sigmoid where it has hard_sigmoid");
   });
 
   it("the prelude's lstm under its own name in a prelude of other equations is not an LSTM", () => {

@@ -210,6 +210,24 @@ describe("models that do not, with every reason", () => {
       }`,
       ["emb(x[t]): an embedding of 5 rows reading x, whose ids go up to 8: tfjs has no row for the others"],
     ],
+    [
+      "elu with an alpha other than 1, leaky_relu of a sequence, abs",
+      `model m {
+        input x: seq<vec(2)>
+        target y: seq<vec(2)>
+        target w: seq<vec(2)>
+        target v: seq<vec(2)>
+        layer d = dense(2, 2)
+        loss mse(elu(d(x[t]), 0.5), y[t])
+        loss mse(leaky_relu(d(x[t]), 0.1), w[t])
+        loss mse(abs(d(x[t])), v[t])
+      }`,
+      [
+        "elu(d(x[t]), 0.5): elu with an alpha other than 1: tfjs's elu has alpha 1 only",
+        "leaky_relu(d(x[t]), 0.1): leaky_relu of a sequence: tfjs's LeakyReLU layer does not pass a sequence's mask on (it has one for a value per example)",
+        "abs(d(x[t])): abs: it has no tfjs layer here (the layers are the prelude's dense, embedding, lstm, gru, lstm_hard_sigmoid, gru_hard_sigmoid, rnn and rnn_relu; the functions concat, onehot, tanh, relu, sigmoid, softmax, softplus, gelu, silu, hard_sigmoid, elu(x, 1) and leaky_relu)",
+      ],
+    ],
   ];
   it.each(cases)("%s", (_, source, problems) => {
     let message = "no problem";

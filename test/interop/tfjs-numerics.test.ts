@@ -9,9 +9,11 @@
 //
 // - rnnc's side is its float64 compiled module (the oracle), run on params and inputs rounded
 //   to float32, so that the difference measured is tfjs's float32 arithmetic against exact.
-// - tfjs's recurrent layers default to recurrentActivation 'hardSigmoid'; rnnc's cells use the
-//   sigmoid, so every LSTM and GRU here says recurrentActivation: 'sigmoid'. tfjs's GRU is the
-//   reset-before form (resetAfter: true throws in tfjs), which is the prelude's gru.
+// - tfjs's recurrent layers default to recurrentActivation 'hardSigmoid'; rnnc's lstm and gru use
+//   the sigmoid, so their LSTMs and GRUs here say recurrentActivation: 'sigmoid'. The prelude's
+//   lstm_hard_sigmoid and gru_hard_sigmoid are tfjs's defaults, and their layers here say nothing
+//   (their params are scaled up so that gates reach hardSigmoid's flat parts, past ±2.5). tfjs's
+//   GRU is the reset-before form (resetAfter: true throws in tfjs), which is the prelude's gru.
 // - Padding: sequences have different lengths. rnnc reads the lengths; tfjs reads a mask. The
 //   tfjs ids are rnnc's + 1 with 0 at padded steps, read by an Embedding with maskZero (so the
 //   tfjs table has a padding row 0 above rnnc's, whose gradient must be zero); vector sequences
@@ -51,6 +53,8 @@ interface Case {
   source: string;
   sizes: Record<string, number>;
   lengths: number[];
+  /** Multiplies the initial params (before rounding to float32). */
+  scale?: number;
   /** The same model in tf.layers: from its input to the logits (or values, for mse). */
   tfjs(input: tf.SymbolicTensor): { output: tf.SymbolicTensor; layers: Record<string, Holder> };
 }
@@ -258,6 +262,54 @@ const cases: Case[] = [
       return { output, layers: { enc: { layer: enc, kind: "gru" }, out: { layer: out, kind: "dense" } } };
     },
   },
+  {
+    name: "lstm_hard_sigmoid, tfjs's LSTM with its default gates, mse per step (Masking)",
+    source: `model m {
+      dims { H = 4 }
+      input  series: seq<vec(2)>
+      target next: seq<vec(2)>
+      layer enc = lstm_hard_sigmoid(2, H)
+      layer out = dense(H, 2)
+      (h[t], c[t]) = enc(series[t], h[t-1], c[t-1])
+      loss mse(out(h[t]), next[t])
+    }`,
+    sizes: {},
+    lengths: [3, 5, 2],
+    scale: 4,
+    tfjs(x) {
+      const enc = tf.layers.lstm({ units: 4, returnSequences: true }); // recurrentActivation: the default, hardSigmoid
+      const out = tf.layers.dense({ units: 2 });
+      const output = out.apply(enc.apply(tf.layers.masking({ maskValue: 0 }).apply(x))) as tf.SymbolicTensor;
+      return { output, layers: { enc: { layer: enc, kind: "lstm_hard_sigmoid" }, out: { layer: out, kind: "dense" } } };
+    },
+  },
+  {
+    name: "bidirectional gru_hard_sigmoid, tfjs's GRU with its default gates, many-to-one",
+    source: `model m {
+      dims { E = 3, H = 4 }
+      input x: seq<token>
+      target y: class
+      layer emb = embedding(vocab(x), E)
+      layer fw = gru_hard_sigmoid(E, H)
+      layer bw = gru_hard_sigmoid(E, H)
+      layer head = dense(2*H, classes(y))
+      e[t] = emb(x[t])
+      f[t] = fw(e[t], f[t-1])
+      b[t] = bw(e[t], b[t+1])
+      loss cross_entropy(head(concat(f[last], b[first])), y)
+    }`,
+    sizes: { "vocab(x)": V, "classes(y)": C },
+    lengths: [4, 1, 5, 3],
+    scale: 4,
+    tfjs(x) {
+      const emb = tf.layers.embedding({ inputDim: V + 1, outputDim: 3, maskZero: true });
+      const bi = tf.layers.bidirectional({ layer: tf.layers.gru({ units: 4 }) as tf.RNN, mergeMode: "concat" });
+      const head = tf.layers.dense({ units: C });
+      const output = head.apply(bi.apply(emb.apply(x))) as tf.SymbolicTensor;
+      const layers: Record<string, Holder> = { emb: { layer: emb, kind: "embedding" }, fw: { layer: bi, kind: "gru_hard_sigmoid", half: "forward" }, bw: { layer: bi, kind: "gru_hard_sigmoid", half: "backward" }, head: { layer: head, kind: "dense" } };
+      return { output, layers };
+    },
+  },
 ];
 
 describe("rnnc and TensorFlow.js compute the same predictions, loss and gradients", () => {
@@ -266,7 +318,7 @@ describe("rnnc and TensorFlow.js compute the same predictions, loss and gradient
     const checked = checkSource(c.source, "case.rnn");
     expect(checked.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const rnnc = await compiledModel(differentiatedProgram(checked.models[0], new Map(Object.entries(c.sizes))), "float64");
-    const params = initialParams(rnnc);
+    const params = initialParams(rnnc, c.scale);
     const data = batchFor(rnnc, c.lengths);
     const grads = rnnc.createParams();
     const loss = rnnc.lossAndGrad(params, grads, data.rnnc);
@@ -310,13 +362,13 @@ describe("rnnc and TensorFlow.js compute the same predictions, loss and gradient
 });
 
 /** rnnc's initializers (as `rnnc train` runs them), then N(0, 0.1) noise so that no bias is zero and every gate's weights differ; rounded to float32. */
-function initialParams(model: CompiledModel): Map<string, Float64Array> {
+function initialParams(model: CompiledModel, scale = 1): Map<string, Float64Array> {
   const rng = new Rng(11);
   const params = model.createParams() as Map<string, Float64Array>;
   for (const p of model.params) {
     const values = params.get(p.name)!;
     initialize(values, p.shape, p.init, rng);
-    for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i] + 0.1 * rng.normal());
+    for (let i = 0; i < values.length; i++) values[i] = Math.fround(scale * (values[i] + 0.1 * rng.normal()));
   }
   return params;
 }

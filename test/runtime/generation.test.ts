@@ -169,6 +169,69 @@ describe("beamSearch", () => {
   });
 });
 
+describe("a prompt, read teacher-forced", () => {
+  // After the prompt b a, the table says b, then <eos>; from nothing, a is likelier.
+  const afterBa = tableOf({ ba: [0.05, 0.9, 0.05], bab: [0.05, 0.05, 0.9] });
+
+  it("generate: the rows read <bos> then the prompt, choose nothing before its end, and begin with it", () => {
+    const { model, calls } = fakeModel(afterBa);
+    const offsets: number[] = [];
+    const choose = (logits: Float64Array, offset: number, length: number) => (offsets.push(offset), argmax(logits, offset, length));
+    expect(ids(generate(model, params, batchOf([0, 0]), { ...greedy, steps: 5, prompt: [b, a], choose }))).toEqual([[b, a, b], [b, a, b]]);
+    expect(calls.steps).toEqual([0, 1, 2, 3]); // steps 0 and 1 read <bos> and b; step 2 reads a and chooses
+    expect(offsets).toEqual([16, 20, 24, 28]); // (t * rows + r) * V from t = 2 on
+    expect(ids(generate(model, params, batchOf([0]), { ...greedy, steps: 1, prompt: [b, a] }))).toEqual([[b, a, b]]); // steps: after the prompt
+    expect(ids(generate(model, params, batchOf([0]), { ...greedy, steps: 2 }))).toEqual([[a, a]]);
+  });
+
+  /** `table` as seen after `prompt`: what a model trained on it would say, the prompt before it. */
+  const after = (prompt: number[], table: Table): Table => (prefix, x) => {
+    expect(prefix.slice(0, prompt.length)).toEqual(prompt.slice(0, prefix.length)); // every row read the prompt
+    return prefix.length < prompt.length ? [0.2, 0.2, 0.6] : table(prefix.slice(prompt.length), x);
+  };
+
+  it("beamSearch: every hypothesis extends the prompt, scored on what follows it", () => {
+    const crossing = tableOf({ "": [0.5, 0.4, 0.1], a: [0.34, 0.33, 0.33], b: [0.5, 0.45, 0.05], ba: [0.05, 0.05, 0.9], bb: [0.4, 0.4, 0.2] });
+    const plain = ids(beamSearch(fakeModel(crossing).model, params, batchOf([0, 1]), { ...beam, steps: 4, width: 2 }));
+    const prompted = ids(beamSearch(fakeModel(after([a, b, b], crossing)).model, params, batchOf([0, 1]), { ...beam, steps: 4, width: 2, prompt: [a, b, b] }));
+    expect(plain).toEqual([[b, a], [b, a]]);
+    expect(prompted).toEqual(plain.map((p) => [a, b, b, ...p]));
+    const wide = (x: number) => ids(beamSearch(fakeModel(after([b], crossing)).model, params, batchOf([x]), { ...beam, steps: 3, width: 16, prompt: [b] }));
+    expect(wide(0)).toEqual([[b, ...ids(beamSearch(fakeModel(crossing).model, params, batchOf([0]), { ...beam, steps: 3, width: 16 }))[0]]]);
+  });
+
+  it("refuses a prompt id outside the vocabulary", () => {
+    const { model } = fakeModel(afterBa);
+    expect(() => generate(model, params, batchOf([0]), { ...greedy, steps: 2, prompt: [a, V] })).toThrow("prompt: 4 is not an id of the target's vocabulary (0 to 3)");
+  });
+});
+
+describe("excluded ids", () => {
+  it("are never chosen: their logits are -Infinity when `choose` sees them, the others as the model gave them", () => {
+    const { model } = fakeModel(() => [0.9, 0.05, 0.05]);
+    const seen: number[][] = [];
+    const choose = (logits: Float64Array, offset: number, length: number) => (seen.push([...logits.subarray(offset, offset + length)]), argmax(logits, offset, length));
+    expect(ids(generate(model, params, batchOf([0]), { ...greedy, steps: 3, exclude: [a, a], choose }))).toEqual([[b, b, b]]);
+    expect(seen[0]).toEqual([-Infinity, Math.log(0.05), -Infinity, Math.log(0.05)]);
+    expect(ids(generate(model, params, batchOf([0]), { ...greedy, steps: 3, exclude: [EOS] }))).toEqual([[a, a, a]]);
+  });
+
+  it("are never kept by beam search, which finds the best sequence of the other ids", () => {
+    const table = tableOf({ "": [0.5, 0.4, 0.1], a: [0.05, 0.05, 0.9], b: [0.3, 0.4, 0.3], bb: [0.02, 0.02, 0.96] });
+    expect(ids(beamSearch(fakeModel(table).model, params, batchOf([0]), { ...beam, steps: 4, width: 3 }))).toEqual([[a]]);
+    expect(ids(beamSearch(fakeModel(table).model, params, batchOf([0]), { ...beam, steps: 4, width: 3, exclude: [a] }))).toEqual([[b, b]]);
+    // Wider than there are candidates: no zero-probability (-Infinity) extension is kept either.
+    expect(ids(beamSearch(fakeModel(table).model, params, batchOf([0]), { ...beam, steps: 4, width: 8, exclude: [a] }))).toEqual([[b, b]]);
+    // <eos> excluded: the best open hypothesis after `steps`.
+    expect(ids(beamSearch(fakeModel(table).model, params, batchOf([0]), { ...beam, steps: 2, width: 2, exclude: [EOS] }))[0]).toHaveLength(2);
+  });
+
+  it("cannot be every id", () => {
+    const { model } = fakeModel(() => [0.9, 0.05, 0.05]);
+    expect(() => generate(model, params, batchOf([0]), { ...greedy, steps: 2, exclude: [a, b, BOS, EOS] })).toThrow("exclude holds every id");
+  });
+});
+
 describe("repeatRows", () => {
   it("repeats each example's rows k times in a row, at every step, with its lengths, in the batch's float type", () => {
     const layout: DataLayout[] = [{ name: "v", role: "input", kind: "vectors", size: 2, sequence: true, axis: "s", shifted: false }, data[0]];

@@ -56,6 +56,10 @@ describe("the data fields of every example model", () => {
       { name: "label", role: "target", sequence: false, element: klass },
     ],
     moby: [{ name: "text", role: "target", sequence: true, element: token, axis: "t", autoregressive: true }],
+    gender: [
+      { name: "name", role: "input", sequence: true, element: token, axis: "t" },
+      { name: "sex", role: "target", sequence: false, element: klass },
+    ],
   };
   const files = readdirSync("examples").filter((f) => f.endsWith(".rnn")).map((f) => f.slice(0, -4));
   it.each(files)("%s", (name) => {

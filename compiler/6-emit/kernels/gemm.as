@@ -2,15 +2,18 @@
 // kernel of a model is made from. The emitter appends small exported wrappers that call it with
 // the model's sizes as constants; asc inlines it into each and folds them in.
 //
-//   out[p, q] (+)= Σ_k a[p·aP + k·aK] · c[k·Q + q]        (pointers are byte offsets)
+//   out[p, q] (+)= Σ_k a[p·aP + k·aK] · c[k·cQ + q]       (pointers are byte offsets)
+//
+// (cQ, c's row stride, is Q but for a product over some rows of a matrix, W[from:to] @ x: then
+// c is columns from..to of Wᵀ, and its pointer is an offset into Wᵀ.)
 //
 // The rows of c and out are contiguous along q, so four lanes of q go in one f32x4; a is read one
 // number at a time (any strides: a matrix, or its transpose) and splatted. A block is 4 rows of p
 // by 8 of q: eight f32x4 sums stay in registers, and each value loaded is used twice or four times.
 
-@inline function gemm(P: i32, Q: i32, K: i32, aP: i32, aK: i32, a: usize, c: usize, out: usize, add: bool): void {
+@inline function gemm(P: i32, Q: i32, cQ: i32, K: i32, aP: i32, aK: i32, a: usize, c: usize, out: usize, add: bool): void {
   const P4 = P & ~3, Q8 = Q & ~7;
-  const rowA = <usize>aP << 2, stepA = <usize>aK << 2, rowC = <usize>Q << 2;
+  const rowA = <usize>aP << 2, stepA = <usize>aK << 2, rowC = <usize>cQ << 2, rowO = <usize>Q << 2;
   for (let p = 0; p < P4; p += 4) {
     const a0 = a + <usize>p * rowA, a1 = a0 + rowA, a2 = a1 + rowA, a3 = a2 + rowA;
     for (let q = 0; q < Q8; q += 8) {
@@ -28,7 +31,7 @@
         cp += rowC; ak += stepA;
       }
       const o = out + (<usize>(p * Q + q) << 2);
-      put(o, s00, s01, add); put(o + rowC, s10, s11, add); put(o + 2 * rowC, s20, s21, add); put(o + 3 * rowC, s30, s31, add);
+      put(o, s00, s01, add); put(o + rowO, s10, s11, add); put(o + 2 * rowO, s20, s21, add); put(o + 3 * rowO, s30, s31, add);
     }
   }
   // Rows past the last block of 4 (all of them when P is 1: inference), sixteen columns at a

@@ -1,19 +1,22 @@
 // The tensor each expression of a model computes, as tf.layers applied to tensors: inputs (with
 // Masking after a vector sequence), embeddings, onehot tables, recurrent layers and
-// Bidirectionals, dense layers, concat, +, and tanh, relu, sigmoid, softmax. Whatever has no
+// Bidirectionals, dense layers, concat, +, and the activations tfjs has (tanh, relu, sigmoid,
+// softmax, softplus, gelu, silu as swish, hard_sigmoid, elu of alpha 1, leaky_relu). Whatever has no
 // layer is a problem, quoted from the source with the reason; the walk goes on, so that every
 // problem of the model is found at once.
 import type * as ast from "../../../compiler/1-parse/ast.ts";
 import type { DataItem, LayerInstance } from "../../../compiler/2-check/checked.ts";
 import { numeric, substitute, type Size } from "../../../compiler/2-check/sizes.ts";
 import { PRELUDE_FILE } from "../../../compiler/index.ts";
+import { numberLiteral } from "../../../compiler/2-check/expressions.ts";
 import type { TimeIndex } from "../../../compiler/ir/nodes.ts";
 import type { ParamMapping } from "../../recognise/index.ts";
 import type { Activation, GraphNode, Ref } from "../graph.ts";
 import type { Draft } from "./draft.ts";
 import type { Recurrence } from "./recurrences.ts";
 
-const activations: readonly string[] = ["tanh", "relu", "sigmoid", "softmax"];
+/** The functions with a tfjs activation of the same meaning: rnnc's name → tfjs's (elu: only elu(x, 1), tfjs's one alpha). */
+const activations: Record<string, Activation> = { tanh: "tanh", relu: "relu", sigmoid: "sigmoid", softmax: "softmax", softplus: "softplus", gelu: "gelu", silu: "swish", hard_sigmoid: "hardSigmoid", elu: "elu" };
 
 export class ExpressionLayers {
   private readonly inputRefs = new Map<string, Ref>();
@@ -119,13 +122,24 @@ export class ExpressionLayers {
       if (size === undefined) return d.unsupported(e, "a onehot of unknown size");
       return d.node({ op: "onehot", from, vocab: input.size, sequence: true, size });
     }
-    if (activations.includes(name)) {
+    if (name === "dropout" || name === "locked_dropout") {
       const from = this.expression(e.args[0].value);
       if (!from) return undefined;
       if (d.isIds(from)) return d.unsupported(e, "ids used as numbers");
-      return d.node({ op: "activation", activation: name as Activation, from, sequence: d.isSequence(from), size: d.sizeOf(from) });
+      const rate = numberLiteral(e.args[1].value)!; // the checker made sure
+      return d.node({ op: "dropout", rate, locked: name === "locked_dropout", from, sequence: d.isSequence(from), size: d.sizeOf(from) });
     }
-    return d.unsupported(e, `${name}: it has no tfjs layer here (the layers are the prelude's dense, embedding, lstm, gru, rnn and rnn_relu; the functions concat, onehot, tanh, relu, sigmoid and softmax)`);
+    if (Object.hasOwn(activations, name) || name === "leaky_relu") {
+      const alpha = e.args.length === 2 ? numberLiteral(e.args[1].value) : undefined;
+      if (name === "elu" && alpha !== 1) return d.unsupported(e, "elu with an alpha other than 1: tfjs's elu has alpha 1 only");
+      const from = this.expression(e.args[0].value);
+      if (!from) return undefined;
+      if (d.isIds(from)) return d.unsupported(e, "ids used as numbers");
+      const shape = { from, sequence: d.isSequence(from), size: d.sizeOf(from) };
+      if (name === "leaky_relu" && shape.sequence) return d.unsupported(e, "leaky_relu of a sequence: tfjs's LeakyReLU layer does not pass a sequence's mask on (it has one for a value per example)");
+      return d.node(name === "leaky_relu" ? { op: "leakyReLU", alpha: alpha!, ...shape } : { op: "activation", activation: activations[name], ...shape });
+    }
+    return d.unsupported(e, `${name}: it has no tfjs layer here (the layers are the prelude's dense, embedding, lstm, gru, lstm_hard_sigmoid, gru_hard_sigmoid, rnn and rnn_relu; the functions concat, onehot, tanh, relu, sigmoid, softmax, softplus, gelu, silu, hard_sigmoid, elu(x, 1) and leaky_relu)`);
   }
 
   /** Operands of concat or +: numbers, all per step or all per example. */

@@ -7,7 +7,8 @@
 //     (forward: its steps h[t] or its last state h[last]; backward, `b[t+1]`: its b[first], or
 //     its steps paired with a forward one over the same input as concat(f[t], b[t]), and
 //     concat(f[last], b[first]) — tfjs's Bidirectional), where the cell computes the prelude's
-//     lstm, gru, rnn or rnn_relu (recurrences.ts: by its equations, whatever its name);
+//     lstm, gru, rnn, rnn_relu, lstm_hard_sigmoid or gru_hard_sigmoid (recurrences.ts: by its
+//     equations, whatever its name);
 //   - `dense` layers, concat, `+`, and tanh, relu, sigmoid, softmax;
 // on one time axis, with every recurrence starting from zeros. Anything else (another cell, an
 // `init`, an encoder–decoder's second axis, gru_reset_after, `*`) is a problem, and the model's
@@ -36,15 +37,19 @@ export function layerGraph(model: CheckedModel, source: string, program: Program
   if (axes.size > 1) d.problem(`it runs over two time axes (${[...axes].join(" and ")}), an encoder and a decoder: a tfjs layers model has one`);
   for (const v of model.values) if (v.init) d.problem(`${d.text(v.init)}: tfjs's recurrent layers start from zeros (a computed first state is not part of a layers model)`);
 
+  // What the model gives: its declared outputs, or else each loss's prediction.
+  const given = model.outputs.length > 0
+    ? model.outputs.map((o) => ({ value: o.value, target: o.name, ...(o.over ? { over: o.over } : {}) }))
+    : model.losses.map((l) => ({ value: l.prediction, target: l.target, loss: l.kind }));
   const outputs: GraphOutput[] = [];
-  for (const loss of model.losses) {
-    const from = layers.expression(loss.prediction);
+  for (const { value, ...output } of given) {
+    const from = layers.expression(value);
     if (!from) continue;
     if (d.isIds(from)) {
-      d.problem(`${d.text(loss.prediction)}: the prediction is ids, not numbers`);
+      d.problem(`${d.text(value)}: the prediction is ids, not numbers`);
       continue;
     }
-    outputs.push({ target: loss.target, loss: loss.kind, from, sequence: d.isSequence(from), size: d.sizeOf(from) });
+    outputs.push({ ...output, from, sequence: d.isSequence(from), size: d.sizeOf(from) });
   }
   const weights = layerWeights(d, layers.cellParams);
   if (d.problems.length > 0) {

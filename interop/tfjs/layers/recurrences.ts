@@ -10,7 +10,7 @@ import type { CellRecognition, ParamMapping } from "../../recognise/index.ts";
 import type { Cell } from "../graph.ts";
 
 /** The cells tfjs has recurrent layers for. */
-export const tfjsCells: readonly Cell[] = ["rnn", "rnn_relu", "lstm", "gru"];
+export const tfjsCells: readonly Cell[] = ["rnn", "rnn_relu", "lstm", "gru", "lstm_hard_sigmoid", "gru_hard_sigmoid"];
 
 /** A recurrence as a tfjs recurrent layer, or why it is not one. */
 export interface Recurrence {
