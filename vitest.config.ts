@@ -3,4 +3,5 @@
 import { defineConfig } from "vitest/config";
 
 // RNNC_VALIDATE: every IR the tests build is validated between phases (compiler/index.ts).
-export default defineConfig({ test: { testTimeout: 30_000, env: { RNNC_VALIDATE: "1" } } });
+// test/global-setup.ts: the suite's temporary files go to a directory of its own, removed at the end.
+export default defineConfig({ test: { testTimeout: 30_000, env: { RNNC_VALIDATE: "1" }, globalSetup: ["test/global-setup.ts"] } });

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { checkSource } from "../compiler/index.ts";
 import { formatDiagnostic, hasErrors } from "../compiler/diagnostics.ts";
+import { printable } from "../compiler/escape.ts";
 import { overrideProblem } from "./setup.ts";
 import { summarize } from "./summary.ts";
 
@@ -18,7 +19,7 @@ export function checkCommand(files: string[], sets: string[]): number {
     try {
       source = readFileSync(file, "utf8");
     } catch (error) {
-      console.error(`${file}: error: cannot read the file: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+      console.error(printable(`${file}: error: cannot read the file: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`));
       failed = true;
       continue;
     }
@@ -26,18 +27,18 @@ export function checkCommand(files: string[], sets: string[]): number {
     for (const d of result.diagnostics) console.error(formatDiagnostic(d, file, source));
     if (hasErrors(result.diagnostics)) {
       const errors = result.diagnostics.filter((d) => d.severity === "error").length;
-      console.error(`${file}: ${errors} error${errors === 1 ? "" : "s"}`);
+      console.error(`${printable(file)}: ${errors} error${errors === 1 ? "" : "s"}`);
       failed = true;
       continue;
     }
-    if (result.models.length === 0) console.log(`${file}: no model (${result.cells.length} cell and layer definitions check)`);
+    if (result.models.length === 0) console.log(`${printable(file)}: no model (${result.cells.length} cell and layer definitions check)`);
     for (const model of result.models) {
       const problem = overrideProblem(model, overrides);
       if (problem) {
         console.error(problem);
         return 2;
       }
-      console.log(summarize(model, source));
+      console.log(printable(summarize(model, source), "\n"));
     }
   }
   return failed ? 1 : 0;

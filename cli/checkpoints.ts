@@ -1,10 +1,10 @@
 // A training run's checkpoint: what `train` saves after each epoch and `evaluate` reads back.
 // The format is the runtime's (runtime/checkpoint.ts); this file decides what goes into it.
-import { accessSync, constants, existsSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, existsSync, openSync, statSync, unlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { DataField } from "../data/fields.ts";
 import { Vocabulary } from "../data/vocabulary.ts";
-import { loadCheckpointFile, saveCheckpointFile } from "../runtime/checkpoint-file.ts";
+import { loadCheckpointFile, saveCheckpointFile, temporaryPathFor } from "../runtime/checkpoint-file.ts";
 import { CheckpointError, type Checkpoint } from "../runtime/checkpoint.ts";
 import type { CompiledModel } from "../runtime/model.ts";
 import type { Optimizer } from "../runtime/optimizers.ts";
@@ -69,12 +69,35 @@ export function saveRun<A extends FloatArray>(path: string, state: RunState<A>, 
   }
 }
 
-/** Fails early, before any training, when the checkpoint could not be written. */
-export function checkWritable(path: string): void {
+/**
+ * Fails early, before any training, when the checkpoint could not be written at `path`: a
+ * directory there, a parent that is missing or not a directory, or one where no file can be
+ * created (permissions, a read-only disk). Tried by creating and removing the file a save
+ * writes first, so that even root on a read-only mount is told now, not after an epoch.
+ */
+export function checkWritable(path: string, flag = "rnnc train: --checkpoint"): void {
+  const dir = dirname(path);
+  const fail = (why: string) => {
+    throw new Stop(`${flag} ${path}: ${why}`, 2);
+  };
+  if (kindOf(path) === "directory") fail(`a directory; ${flag.split(" ").at(-1)} takes a file's path, e.g. ${join(path, "model.ckpt")}`);
+  if (kindOf(dir) === "missing") fail(`no such directory: ${dir}`);
+  if (kindOf(dir) !== "directory") fail(`${dir} is not a directory`);
+  const probe = temporaryPathFor(path);
   try {
-    accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
+    closeSync(openSync(probe, "wx"));
+    unlinkSync(probe);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    fail(`cannot write there (${code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EROFS" ? "a read-only file system" : (error as Error).message})`);
+  }
+}
+
+function kindOf(path: string): "missing" | "directory" | "other" {
+  try {
+    return statSync(path).isDirectory() ? "directory" : "other";
   } catch {
-    throw new Stop(`${path}: cannot write the checkpoint there (${existsSync(dirname(path)) ? "permission denied" : "no such directory"})`);
+    return "missing";
   }
 }
 

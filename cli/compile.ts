@@ -5,7 +5,9 @@
 import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { differentiatedProgram } from "../compiler/index.ts";
+import { programSizeProblem } from "../compiler/limits.ts";
 import { emitModuleWithKernels } from "../compiler/6-emit/index.ts";
+import { printable } from "../compiler/escape.ts";
 import { formatProgram } from "../compiler/ir/print.ts";
 import type { Vocabulary } from "../data/vocabulary.ts";
 import { parseOverrides } from "./check.ts";
@@ -13,6 +15,7 @@ import { checkpointVocabularies, readCheckpoint } from "./checkpoints.ts";
 import { dataSizes, modelFields } from "./model-data.ts";
 import { checkpointFor } from "./run-dir.ts";
 import { loadData, loadModel } from "./setup.ts";
+import { savedOverrides } from "./saved-overrides.ts";
 import { Stop, stopping } from "./stop.ts";
 
 export interface CompileArgs {
@@ -40,7 +43,7 @@ async function run(args: CompileArgs): Promise<number> {
   if (target === "browser" && args.runtime !== undefined) throw new Stop("rnnc compile: --runtime is for --target node: a browser module imports nothing", 2);
   const checkpoint = args.checkpoint === undefined ? undefined : checkpointFor(args.file, args.checkpoint); // a run directory names its best
   const saved = checkpoint ? readCheckpoint(checkpoint) : undefined;
-  const trainedWith = Object.entries((saved?.meta.overrides ?? {}) as Record<string, number>);
+  const trainedWith = saved ? savedOverrides(saved.meta, checkpoint!, args.file, sets.keys()) : [];
   const { model } = loadModel(args.file, new Map([...trainedWith, ...sets]));
   const fields = modelFields(model);
 
@@ -61,9 +64,11 @@ async function run(args: CompileArgs): Promise<number> {
   const { sizes, errors } = dataSizes(model, vocabularies, origin);
   if (errors.length > 0) throw new Stop(errors.join("\n"));
   const program = differentiatedProgram(model, sizes);
+  const tooLarge = programSizeProblem(program); // a vocabulary's size times a dim, say
+  if (tooLarge) throw new Stop(`rnnc compile: ${args.file}: ${tooLarge}`, 2);
 
   if (args.dumpIr) {
-    console.log(formatProgram(program));
+    console.log(printable(formatProgram(program), "\n")); // it quotes the source (compiler/escape.ts)
     return 0;
   }
   const kernels = dtype === "float32" && !args.noKernels;

@@ -7,7 +7,9 @@ import { checkpointVocabularies, readCheckpoint, restoreParams } from "./checkpo
 import { evaluate, formatEvaluation } from "./metrics.ts";
 import { modelFields } from "./model-data.ts";
 import { backendNamed, compileModel, loadModel, whole } from "./setup.ts";
+import { checkMemory, evaluationBudget, evaluationMemoryUse, memoryLimit } from "./memory-use.ts";
 import { checkpointFor } from "./run-dir.ts";
+import { savedOverrides } from "./saved-overrides.ts";
 import { Stop, stopping } from "./stop.ts";
 import { parseOverrides } from "./check.ts";
 import { checkEvaluationArgs, loadEvaluationData, type EvaluationSourceArgs } from "./data-source.ts";
@@ -17,6 +19,7 @@ export interface EvaluateArgs extends EvaluationSourceArgs {
   checkpoint?: string;
   batch?: string;
   limit?: string;
+  memoryLimit?: string;
   sets: string[];
   backend: string;
 }
@@ -29,28 +32,24 @@ async function run(args: EvaluateArgs): Promise<number> {
   if (!sets) throw new Stop("", 2);
   const limit = args.limit === undefined ? undefined : whole("--limit", args.limit, 1);
   const backend = backendNamed(args.backend);
+  const memory = memoryLimit(args.memoryLimit);
   const path = checkpointFor(args.file, args.checkpoint);
 
   const saved = readCheckpoint(path);
-  const { model: checked, source } = loadModel(args.file, new Map([...savedOverrides(saved.meta), ...sets]));
+  const { model: checked, source } = loadModel(args.file, new Map([...savedOverrides(saved.meta, path, args.file, sets.keys()), ...sets]));
   if (saved.model !== checked.name) throw new Stop(`${path}: a checkpoint of model ${saved.model}, not ${checked.name}`);
   if (typeof saved.meta.source === "string" && saved.meta.source !== source)
     console.error(`warning: ${args.file} has changed since ${path} was saved`);
   const fields = modelFields(checked);
   const vocabularies = checkpointVocabularies(saved, fields, path);
   const { data, file } = await loadEvaluationData(args, fields, { vocabularies, ...(limit ? { limit } : {}) });
-  const model = await compileModel(checked, vocabularies, path, backend);
-  const params = restoreParams(readCheckpoint(path, model), model);
   const batch = args.batch === undefined ? checked.train.batch : whole("--batch", args.batch, 1);
+  const budget = evaluationBudget("rnnc evaluate", args.file, checked, args.backend, memory);
+  const model = await compileModel(checked, vocabularies, path, backend, (program) => checkMemory(program, budget, evaluationMemoryUse(checked, batch, data.examples)));
+  const params = restoreParams(readCheckpoint(path, model), model);
 
   const result = evaluate(model, params, data.examples, vocabularies, batch);
   console.log(`${file}: ${result.examples} examples  ${formatEvaluation(result, "")}`);
   return 0;
 }
 
-/** The dims and settings the checkpoint's run was started with. */
-function savedOverrides(meta: Record<string, unknown>): Map<string, number> {
-  const o = meta.overrides;
-  if (typeof o !== "object" || o === null) return new Map();
-  return new Map(Object.entries(o).filter((e): e is [string, number] => typeof e[1] === "number"));
-}

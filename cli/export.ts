@@ -14,6 +14,7 @@ import { checkpointVocabularies, readCheckpoint } from "./checkpoints.ts";
 import { dataSizes, modelFields } from "./model-data.ts";
 import { loadModel } from "./setup.ts";
 import { checkpointFor } from "./run-dir.ts";
+import { savedOverrides } from "./saved-overrides.ts";
 import { Stop, stopping } from "./stop.ts";
 
 /** What a format is given: a checked model, its sizes and IR, and the trained params. */
@@ -81,7 +82,7 @@ async function run(args: ExportArgs): Promise<number> {
   const checkpointPath = checkpointFor(args.file, args.checkpoint);
 
   const saved = readCheckpoint(checkpointPath);
-  const overrides = new Map([...savedOverrides(saved.meta), ...sets]);
+  const overrides = new Map([...savedOverrides(saved.meta, checkpointPath, args.file, sets.keys()), ...sets]);
   const { model, source } = loadModel(args.file, overrides);
   if (saved.model !== model.name) throw new Stop(`${checkpointPath}: a checkpoint of model ${saved.model}, not ${model.name}`);
   if (typeof saved.meta.source === "string" && saved.meta.source !== source) console.error(`warning: ${args.file} has changed since ${checkpointPath} was saved`);
@@ -113,12 +114,6 @@ async function run(args: ExportArgs): Promise<number> {
   return 0;
 }
 
-/** The dims and settings the checkpoint's run was started with. */
-export function savedOverrides(meta: Record<string, unknown>): Map<string, number> {
-  const o = meta.overrides;
-  if (typeof o !== "object" || o === null) return new Map();
-  return new Map(Object.entries(o).filter((e): e is [string, number] => typeof e[1] === "number"));
-}
 
 /** The format `--format NAME` names, or a Stop listing the formats. */
 export function formatNamed<F>(formats: Record<string, F>, name: string | undefined, command: string): F {

@@ -66,7 +66,7 @@ async function run(args: ImportArgs): Promise<number> {
   if (!args.output) throw new Stop(`rnnc import: say where the checkpoint goes: -o CKPT`, 2);
   const sets = parseOverrides(args.sets);
   if (!sets) throw new Stop("", 2);
-  checkWritable(args.output);
+  checkWritable(args.output, "rnnc import: -o");
 
   const imported = await format.open(path);
   const overrides = new Map([...Object.entries(imported.overrides ?? {}), ...sets]);

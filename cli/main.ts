@@ -5,6 +5,7 @@
 import { UsageError, didYouMean, parseCommandLine } from "./args.ts";
 import { commandHelp, usage } from "./help.ts";
 import { commands, type CommandName, type Values } from "./options.ts";
+import { printable } from "../compiler/escape.ts";
 
 /** What the launcher (cli/rnnc.js) provides. */
 export interface Launcher {
@@ -71,7 +72,7 @@ export async function main(argv: string[], launcher: Launcher = noLauncher): Pro
   if (first === "help") return help(rest[0]);
   if (!isCommand(first)) {
     const problem = first.startsWith("-") ? `unknown option ${first}: options go after the command` : `unknown command '${first}'${didYouMean(first, [...Object.keys(commands), "help"])}`;
-    console.error(`rnnc: ${problem}\n(rnnc --help lists the commands)`);
+    console.error(printable(`rnnc: ${problem}\n(rnnc --help lists the commands)`, "\n"));
     return 2;
   }
   return run(first, rest, launcher);
@@ -93,11 +94,17 @@ async function run<N extends CommandName>(name: N, args: string[], launcher: Lau
     return await runner.run(parsed.values, parsed.operands);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`rnnc ${name}: ${error.message}\n(rnnc ${name} --help lists its options)`);
+      console.error(printable(`rnnc ${name}: ${error.message}\n(rnnc ${name} --help lists its options)`, "\n"));
       return 2;
     }
+    // Memory running out is the run's size, not a bug: said so, with the figure the error gives (cli/memory.ts checks before, this is the backstop).
+    const outOfMemory = outOfMemoryMessage(error);
+    if (outOfMemory) {
+      console.error(`rnnc ${name}: ${outOfMemory}`);
+      return 1;
+    }
     // A user's problem is a command's Stop, printed by the command; anything else is ours, said in one line, not a stack.
-    console.error(`rnnc: internal error: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(printable(`rnnc: internal error: ${error instanceof Error ? error.message : String(error)}`, "\n"));
     return 70;
   }
 }
@@ -109,7 +116,7 @@ function help(name: string | undefined): number {
     return 0;
   }
   if (!isCommand(name)) {
-    console.error(`rnnc help: unknown command '${name}'${didYouMean(name, Object.keys(commands))}\n(rnnc --help lists the commands)`);
+    console.error(printable(`rnnc help: unknown command '${name}'${didYouMean(name, Object.keys(commands))}\n(rnnc --help lists the commands)`, "\n"));
     return 2;
   }
   console.log(commandHelp(name));
@@ -121,4 +128,13 @@ const isCommand = (name: string): name is CommandName => Object.hasOwn(commands,
 function oneModel(command: string, operands: string[]): void {
   if (operands.length === 0) throw new UsageError(`name the model, e.g. rnnc ${command} examples/parity.rnn${command === "train" || command === "evaluate" ? " --data …" : ""}`);
   if (operands.length > 1) throw new UsageError(`one model at a time (got ${operands.join(", ")})`);
+}
+
+/** An allocation that failed (a typed array, an ArrayBuffer, WebAssembly memory, the heap) in words; undefined for any other error. */
+export function outOfMemoryMessage(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/Invalid typed array length|Array buffer allocation failed|WebAssembly\.Memory\.grow|Invalid array length|Array buffer size|allocation failed|out of memory/i.test(message)) return undefined;
+  const length = /Invalid typed array length: (\d+)/.exec(message)?.[1];
+  const figure = length ? `an array of ${Number(length).toLocaleString("en-US")} numbers` : /(\d+) bytes/.exec(message) ? `${Number(/(\d+) bytes/.exec(message)![1]).toLocaleString("en-US")} bytes` : "more memory";
+  return `out of memory: the run needed ${figure}, more than could be allocated (${message}); lower the dims, --batch or the sequence length (--memory-limit sets what a run may use)`;
 }

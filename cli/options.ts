@@ -33,6 +33,11 @@ const setAny = { name: "set", value: "NAME=VALUE", multiple: true, help: "overri
 const checkpoint = { name: "checkpoint", value: "PATH", help: "the trained model: a checkpoint, or a run directory (its best);\ndefault: the newest run's, runs/MODEL/N/best.ckpt" } as const;
 const limit = { name: "limit", value: "N", help: "use the first N examples of the data" } as const;
 const skipInvalid = { name: "skip-invalid", help: "use the good lines of the data when some are bad" } as const;
+const memoryLimit = {
+  name: "memory-limit",
+  value: "SIZE",
+  help: "refuse a run that needs more memory than SIZE (2GB, 512MiB),\nsaid before anything is allocated; default: 80% of this machine's",
+} as const;
 // How train and evaluate read their data (cli/data-source.ts). The data sets are data/datasets.ts's,
 // named here so that help loads none of them (a test checks the list).
 const textData = { name: "text", value: "FILE.txt", help: "plain text for a model whose one field is a seq<token> target:\nan example a line (the same as --data FILE.txt)" } as const;
@@ -104,6 +109,7 @@ export const commands = {
         value: "N",
         help: "cut each batch among N threads (data-parallel); default auto:\n2 with the compiled backend, batches of 16 or more and 2 cores,\nif the first batches run faster so",
       },
+      memoryLimit,
       { name: "quiet", help: "print only problems and where the run directory is" },
     ],
   },
@@ -121,6 +127,7 @@ export const commands = {
       { name: "input", value: "'{...}'", help: "the model's inputs (an image vector, a spelling), as JSON" },
       { name: "beam", value: "K", help: "the best sequence by beam search of width K" },
       { name: "prompt", value: "TEXT", help: "begin every sequence with TEXT (read, not generated) and continue it;\ncut into characters or words as the target's vocabulary is" },
+      memoryLimit,
       setDim,
     ],
   },
@@ -142,6 +149,7 @@ export const commands = {
       setAny,
       skipInvalid,
       backend,
+      memoryLimit,
     ],
   },
   predict: {
@@ -157,6 +165,7 @@ export const commands = {
       { name: "batch", value: "N", help: "examples per step (default: the model's batch)" },
       setDim,
       backend,
+      memoryLimit,
     ],
   },
   export: {

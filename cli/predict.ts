@@ -4,6 +4,7 @@
 // returns, as JSON Lines: that file computes every prediction (the browser bundle's predict is
 // the same code); this one finds the checkpoint, reads the records and prints. The checkpoint is
 // found, read and fitted to the model as `rnnc evaluate` does it.
+import { printable, safeJson } from "../compiler/escape.ts";
 import type { DataError } from "../data/errors.ts";
 import type { DataField } from "../data/fields.ts";
 import { formatDataErrors, readJsonLines, type JsonRecord } from "../data/jsonl.ts";
@@ -14,6 +15,9 @@ import { checkpointVocabularies, readCheckpoint, restoreParams } from "./checkpo
 import { modelFields } from "./model-data.ts";
 import { checkpointFor } from "./run-dir.ts";
 import { backendNamed, compileModel, loadModel } from "./setup.ts";
+import { checkMemory, evaluationBudget, evaluationMemoryUse, memoryLimit } from "./memory-use.ts";
+import type { DifferentiatedProgram } from "../compiler/ir/nodes.ts";
+import { savedOverrides } from "./saved-overrides.ts";
 import { Stop, stopping } from "./stop.ts";
 import { whole } from "./setup.ts";
 
@@ -25,6 +29,7 @@ export interface PredictArgs {
   top?: string;
   json: boolean;
   batch?: string;
+  memoryLimit?: string;
   sets: string[];
   backend: string;
 }
@@ -39,19 +44,23 @@ async function run(args: PredictArgs): Promise<number> {
   if (!sets) throw new Stop("", 2);
   const top = args.top === undefined ? 1 : whole("--top", args.top, 1);
   const backend = backendNamed(args.backend);
+  const memory = memoryLimit(args.memoryLimit);
   const path = checkpointFor(args.file, args.checkpoint);
 
   const saved = readCheckpoint(path);
   // The dims the model was trained with (its --set, saved in the checkpoint), unless --set says otherwise.
-  const overrides = Object.entries((saved.meta.overrides ?? {}) as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === "number");
+  const overrides = savedOverrides(saved.meta, path, args.file, sets.keys());
   const { model: checked, source } = loadModel(args.file, new Map([...overrides, ...sets]));
   if (saved.model !== checked.name) throw new Stop(`${path}: a checkpoint of model ${saved.model}, not ${checked.name}`);
   if (typeof saved.meta.source === "string" && saved.meta.source !== source) console.error(`warning: ${args.file} has changed since ${path} was saved`);
   const fields = modelFields(checked);
   const vocabularies = checkpointVocabularies(saved, fields, path);
-  const model = await compileModel(checked, vocabularies, path, backend);
-  const params = restoreParams(readCheckpoint(path, model), model);
   const batch = args.batch === undefined ? checked.train.batch : whole("--batch", args.batch, 1);
+  // The params and a batch of one step are checked against --memory-limit before compiling; the data's longest sequences once read.
+  const budget = evaluationBudget("rnnc predict", args.file, checked, args.backend, memory);
+  let program: DifferentiatedProgram | undefined;
+  const model = await compileModel(checked, vocabularies, path, backend, (p) => checkMemory((program = p), budget, { batch, steps: {} }));
+  const params = restoreParams(readCheckpoint(path, model), model);
   let predicting: Predictor;
   try {
     predicting = predictor(model, { params, vocabularies, meta: saved.meta }, { batch });
@@ -68,6 +77,7 @@ async function run(args: PredictArgs): Promise<number> {
     throw new Stop(`${formatDataErrors(problems)}\n${file}: ${lines} bad line${lines === 1 ? "" : "s"}; fix them to get predictions`);
   }
   if (examples.length === 0) throw new Stop(`${file}: no examples (the file is empty)`);
+  checkMemory(program!, budget, evaluationMemoryUse(checked, batch, examples));
 
   // In chunks of batches, each printed when done: a long file shows progress, and its output is never held whole.
   const recordAt = new Map(records.good.map((r) => [r.line, r.value as Record<string, unknown>]));
@@ -75,7 +85,7 @@ async function run(args: PredictArgs): Promise<number> {
   for (let start = 0; start < examples.length; start += chunk) {
     const part = examples.slice(start, start + chunk);
     const predictions = predicting.predictEncoded(part, { top });
-    console.log(predictions.map((p, k) => (args.json ? JSON.stringify(p) : inWords(p, predicting, recordAt.get(part[k].line)!))).join("\n"));
+    console.log(predictions.map((p, k) => (args.json ? safeJson(p) : printable(inWords(p, predicting, recordAt.get(part[k].line)!)))).join("\n"));
   }
   return 0;
 }

@@ -2,6 +2,7 @@
 // at t-1 and predicted at t is generated token by token: sampled with a temperature (and top-k),
 // or greedy (--temperature 0), or found by beam search (--beam K); from <bos>, or continuing a
 // --prompt read teacher-forced. <pad>, <unk> and <bos> are never chosen (runtime/sample-inputs.ts).
+import { printable } from "../compiler/escape.ts";
 import { encodeExamples } from "../data/examples.ts";
 import { beamSearch, generate } from "../runtime/generation.ts";
 import { Rng } from "../runtime/rng.ts";
@@ -13,8 +14,10 @@ import { toModelBatch } from "../data/batches.ts";
 import { modelFields } from "./model-data.ts";
 import { backendNamed, compileModel, loadModel } from "./setup.ts";
 import { checkpointFor } from "./run-dir.ts";
+import { savedOverrides } from "./saved-overrides.ts";
 import { Stop, stopping } from "./stop.ts";
 import { whole } from "./setup.ts";
+import { checkMemory, memoryLimit, samplingBudget, samplingMemoryUse } from "./memory-use.ts";
 
 export interface SampleArgs {
   file: string;
@@ -27,6 +30,7 @@ export interface SampleArgs {
   input?: string; // one example's inputs, as a JSON object
   beam?: string; // beam search of this width instead of sampling
   prompt?: string; // the text every sequence begins with, tokenized as the target's data
+  memoryLimit?: string; // refuse to generate more than fits (cli/memory.ts)
   sets: string[];
 }
 
@@ -37,6 +41,8 @@ async function run(args: SampleArgs): Promise<number> {
   if (!sets) throw new Stop("", 2);
   const count = args.count === undefined ? 10 : whole("--count", args.count, 1);
   const steps = args.maxLength === undefined ? 40 : whole("--max-length", args.maxLength, 1);
+  const width = args.beam === undefined ? undefined : whole("--beam", args.beam, 1);
+  const memory = memoryLimit(args.memoryLimit);
   const topK = args.topK === undefined ? 0 : whole("--top-k", args.topK, 1);
   const temperature = args.temperature === undefined ? 1 : Number(args.temperature);
   if (!(temperature >= 0)) throw new Stop(`rnnc sample: --temperature ${args.temperature}: a number, at least 0 (0 is greedy)`, 2);
@@ -44,13 +50,17 @@ async function run(args: SampleArgs): Promise<number> {
   const path = checkpointFor(args.file, args.checkpoint);
 
   const saved = readCheckpoint(path);
-  const overrides = (saved.meta.overrides ?? {}) as Record<string, number>;
-  const { model: checked } = loadModel(args.file, new Map([...Object.entries(overrides), ...sets]));
+  const overrides = savedOverrides(saved.meta, path, args.file, sets.keys());
+  const { model: checked } = loadModel(args.file, new Map([...overrides, ...sets]));
   const fields = modelFields(checked);
   const target = fields.find((f) => f.autoregressive);
   if (!target) throw new Stop(`${args.file}: ${checked.name} has no target read at t-1 and predicted at t: there is nothing to generate`, 2);
   const vocabularies = checkpointVocabularies(saved, fields, path);
-  const model = await compileModel(checked, vocabularies, path, backendNamed("compiled"));
+  // count (or --beam) rows of the prompt and --max-length steps, checked against --memory-limit before compiling.
+  const rows = width ?? count;
+  const generating = samplingMemoryUse(checked, rows, (args.prompt?.length ?? 0) + steps);
+  const budget = samplingBudget(args.file, checked, memory, width !== undefined);
+  const model = await compileModel(checked, vocabularies, path, backendNamed("compiled"), (program) => checkMemory(program, budget, generating));
   const params = restoreParams(readCheckpoint(path, model), model);
 
   // The inputs: given once with --input and used for every sample, or none (generation from nothing).
@@ -81,15 +91,21 @@ async function run(args: SampleArgs): Promise<number> {
   const decoding = { steps, bos: vocabulary.bos, eos: vocabulary.eos, exclude: neverGenerated(vocabulary), prompt };
   if (args.beam !== undefined) {
     // Beam search is deterministic: one sequence, the best by log-probability per token.
-    const width = whole("--beam", args.beam, 1);
-    const [best] = beamSearch(model, params, toModelBatch(encoded.examples, new Int32Array(1), layout, { vocabularies, arrays: Float32Array }), { ...decoding, width });
-    console.log(vocabulary.decode(best));
+    const [best] = beamSearch(model, params, toModelBatch(encoded.examples, new Int32Array(1), layout, { vocabularies, arrays: Float32Array }), { ...decoding, width: width! });
+    console.log(shown(vocabulary.decode(best)));
     return 0;
   }
   const generated = generate(model, params, batch, {
     ...decoding,
     choose: (logits, offset, length) => sampleLogits(logits, offset, length, rng, { temperature, topK }),
   });
-  for (const ids of generated) console.log(vocabulary.decode(ids));
+  for (const ids of generated) console.log(shown(vocabulary.decode(ids)));
   return 0;
 }
+
+/**
+ * A generated sequence as it goes to the terminal: line breaks and tabs as they are (a model of
+ * running text writes them), any other control character, ESC above all, and any bidirectional
+ * override written out (`\x1b`, `\u202e`: compiler/escape.ts), so data cannot drive the terminal.
+ */
+const shown = (text: string) => printable(text, "\n\t");

@@ -3,12 +3,15 @@
 import { readFileSync } from "node:fs";
 import type { CheckedModel } from "../compiler/2-check/checked.ts";
 import { formatDiagnostic, hasErrors } from "../compiler/diagnostics.ts";
+import { printable } from "../compiler/escape.ts";
 import { checkSource, differentiatedProgram } from "../compiler/index.ts";
 import { encodeExamples, type Example } from "../data/examples.ts";
 import type { DataField } from "../data/fields.ts";
 import { readRecords, type ReadOptions } from "../data/formats.ts";
 import { formatDataErrors } from "../data/jsonl.ts";
 import type { Vocabulary } from "../data/vocabulary.ts";
+import type { DifferentiatedProgram } from "../compiler/ir/nodes.ts";
+import { programSizeProblem } from "../compiler/limits.ts";
 import type { CompiledModel } from "../runtime/model.ts";
 import { backends, type Backend } from "./backends.ts";
 import { dataSizes } from "./model-data.ts";
@@ -105,7 +108,7 @@ export async function loadData(path: string, fields: readonly DataField[], optio
       const advice = data.examples.length === 0 ? "no example is usable" : `fix them, or pass --skip-invalid to use the other ${data.examples.length}`;
       throw new Stop(`${listed}\n${file}: ${count}; ${advice}`);
     }
-    console.error(`${listed}\n${file}: skipped ${count}, using the other ${data.examples.length} examples`);
+    console.error(printable(`${listed}\n${file}: skipped ${count}, using the other ${data.examples.length} examples`, "\n"));
   }
   if (data.examples.length === 0) throw new Stop(`${file}: no examples (the file is empty)`);
   return { examples: data.examples, vocabularies: data.vocabularies };
@@ -119,10 +122,21 @@ export function whole(flag: string, text: string, min: number): number {
 }
 
 /** Binds the data's sizes, lowers, differentiates and hands the program to a backend. */
-export async function compileModel(model: CheckedModel, vocabularies: ReadonlyMap<string, Vocabulary>, dataFile: string, backend: Backend): Promise<CompiledModel> {
+export async function compileModel(
+  model: CheckedModel,
+  vocabularies: ReadonlyMap<string, Vocabulary>,
+  dataFile: string,
+  backend: Backend,
+  /** Sees the program before the backend compiles it: the memory check (cli/memory.ts) refuses a run too large here. */
+  before?: (program: DifferentiatedProgram) => void,
+): Promise<CompiledModel> {
   const { sizes, errors } = dataSizes(model, vocabularies, dataFile);
   if (errors.length > 0) throw new Stop(errors.join("\n"));
-  return backend.create(differentiatedProgram(model, sizes));
+  const program = differentiatedProgram(model, sizes);
+  const tooLarge = programSizeProblem(program); // a vocabulary's size times a dim, say
+  if (tooLarge) throw new Stop(`${dataFile}: ${tooLarge}`, 2);
+  before?.(program);
+  return backend.create(program);
 }
 
 export function backendNamed(name: string): Backend {

@@ -83,7 +83,7 @@ export type TrainOutcome =
   | { kind: "stopped early"; epochs: number; why: string }
   /** Stopped on request: where, to save and resume from (`batch` 0: between epochs). */
   | { kind: "interrupted"; position: Position }
-  /** A NaN or infinity: where, in words. Nothing after the last complete epoch was kept. */
+  /** A NaN or infinity (or a loss past ABSURD_LOSS): where, in words. Nothing after the last complete epoch was kept. */
   | { kind: "diverged"; epoch: number; batch: number; batches: number; what: string };
 
 export function createOptimizer(settings: TrainSettings): Optimizer {
@@ -185,9 +185,19 @@ export async function trainEpochs<A extends FloatArray>(run: TrainingRun<A>): Pr
   return { kind: "finished", epochs: settings.epochs };
 }
 
-/** The loss or the first gradient that is NaN or infinite, in words; undefined when all are finite. */
+/**
+ * A loss above this stops training as NaN does. A loss is a mean of per-step losses (a cross
+ * entropy of a few nats, a squared error of standardised targets), so 1e30 means outputs off by
+ * about 1e15: nothing is being learned, and the gradients, summed over a batch's steps in float32
+ * (whose largest number is 3.4e38), are a few orders of magnitude from overflowing into NaN. Said
+ * now, with the batch, rather than as a NaN later or as losses of 2.4e37 printed as if fine.
+ */
+export const ABSURD_LOSS = 1e30;
+
+/** The loss or the first gradient that is NaN or infinite (or a loss past ABSURD_LOSS), in words; undefined when all are fine. */
 function nonFinite(loss: number, params: readonly Param[]): string | undefined {
   if (!Number.isFinite(loss)) return `the loss is ${loss}`;
+  if (Math.abs(loss) > ABSURD_LOSS) return `the loss is ${loss.toPrecision(3)}, past ${ABSURD_LOSS.toExponential()} (float32 overflows at 3.4e38): outputs or targets this far apart leave nothing to learn; real-valued data trains best standardised (mean 0, sd 1)`;
   for (const p of params) {
     const i = firstNonFinite(p.grad);
     if (i >= 0) return `the gradient of ${p.name}[${i}] is ${p.grad[i]}`;

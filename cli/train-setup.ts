@@ -6,7 +6,7 @@ import type { CompiledModel } from "../runtime/model.ts";
 import { parallelModel, type ParallelModel, type ParallelOptions } from "../runtime/parallel/index.ts";
 import type { Backend } from "./backends.ts";
 import { formatSchedule } from "./summary.ts";
-import { emittedModuleFile, importCompiledModel } from "./compiled-model.ts";
+import { emittedModuleFile, importCompiledModel, removeModuleFile } from "./compiled-model.ts";
 import { backendNamed } from "./setup.ts";
 import { Stop } from "./stop.ts";
 import { workerLoader } from "./worker-loader.ts";
@@ -82,7 +82,9 @@ function onThreads(name: string, threads: number, open: ParallelModel[], say?: (
       } catch (error) {
         if (!say) throw error; // --threads N was asked for
         console.error(`rnnc train: on one thread: the workers did not start (${(error as Error).message.split("\n")[0]})`);
-        return importCompiledModel(file);
+        return await importCompiledModel(file);
+      } finally {
+        removeModuleFile(file); // imported here and loaded by every worker: no longer needed
       }
     },
   };

@@ -4,7 +4,7 @@
 // Ctrl-C or SIGTERM finishes the batch, saves where it stood and exits 130; `--resume RUN_DIR`
 // continues exactly there. A NaN or infinity stops at once and leaves the last good checkpoint.
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import type { TrainSettings } from "../compiler/2-check/checked.ts";
 import { initialize } from "../runtime/init.ts";
 import { Rng } from "../runtime/rng.ts";
@@ -22,11 +22,15 @@ import { writeReport } from "./report.ts";
 import { checkCopyTarget, RunWriter } from "./run-writer.ts";
 import { checkTrainingArgs, loadTrainingData, sameSource, type DataSourceArgs } from "./data-source.ts";
 import { backendNamed, compileModel, loadModel, whole } from "./setup.ts";
+import { checkMemory, memoryLimit, trainingBudget, trainingMemoryUse } from "./memory-use.ts";
+import { printable } from "../compiler/escape.ts";
 import { Stop, stopping } from "./stop.ts";
 import { describeRun, threadCount, backendFor } from "./train-setup.ts";
 import { createOptimizer, trainEpochs, type EpochRecord, type Position } from "./train-loop.ts";
 import { applyCopy, describeInit, initRecord, loadCarryingVocabularies, planCopy, readInitSource } from "./init-from.ts";
 import { summarize } from "./summary.ts";
+import { removeStaleTemporaries } from "./stale-saves.ts";
+import { savedOverrides } from "./saved-overrides.ts";
 
 export interface TrainArgs extends DataSourceArgs {
   file?: string; // none with --resume: the run's own copy
@@ -44,6 +48,8 @@ export interface TrainArgs extends DataSourceArgs {
   quiet: boolean;
   /** `auto` (the default) or a whole number: how many threads share each batch. */
   threads?: string;
+  /** --memory-limit: refuse a run that needs more (cli/memory.ts). */
+  memoryLimit?: string;
   /** Another model's checkpoint (or run directory) to copy the parameters of matching name and shape from (cli/init-from.ts). */
   initFrom?: string;
 }
@@ -82,13 +88,19 @@ async function train(args: TrainArgs, open: ParallelModel[], locks: RunLock[], r
   const resumed = args.resume !== undefined ? resumedRun(args.resume, locks) : undefined;
   const file = resumed ? runFiles(resumed.dir).model : args.file!;
   if (!resumed) checkTrainingArgs(args);
-  const overrides = flagOverrides(args, resumed?.meta.overrides);
+  if (args.checkpoint) checkWritable(args.checkpoint); // now, not after an epoch of training
+  const overrides = flagOverrides(args, resumed && Object.fromEntries(savedOverrides(resumed.meta as unknown as Record<string, unknown>, runFiles(resumed.dir).last, file)));
   const limit = args.limit === undefined ? undefined : whole("--limit", args.limit, 1);
+  const memory = memoryLimit(args.memoryLimit);
   const saveEvery = args.saveEvery === undefined ? undefined : minutes(args.saveEvery);
-  const say = (line: string) => args.quiet || console.log(line);
+  const say = (line: string) => args.quiet || console.log(printable(line, "\n")); // file names, tokens: written out (compiler/escape.ts)
 
   const { model: checked, source } = loadModel(file, overrides);
   const settings = checked.train;
+  if (resumed && settings.epochs <= resumed.meta.epoch) {
+    const done = resumed.meta.epoch;
+    throw new Stop(`rnnc train: ${resumed.dir} has trained ${done} epoch${done === 1 ? "" : "s"} already, and ${settings.epochs} ${settings.epochs === 1 ? "is" : "are"} asked for: nothing is left to do; --epochs ${done + 1} or more continues it`, 2);
+  }
   const { threads, auto } = threadCount(args, settings.batch);
   const fields = modelFields(checked);
   const saved = resumed && readCheckpoint(runFiles(resumed.dir).last);
@@ -103,19 +115,23 @@ async function train(args: TrainArgs, open: ParallelModel[], locks: RunLock[], r
   const { train: trainData, valid, source: dataSource } = read;
   const [data, validFile] = [dataSource.train, dataSource.valid];
   const backend = backendFor(args, threads, open, auto ? say : undefined);
-  const model = await compileModel(checked, trainData.vocabularies, data, backend);
+  // The largest batch the run will form (the longest sequences), checked against --memory-limit before anything is compiled or allocated.
+  const trainingUse = trainingMemoryUse(checked, settings, trainData.examples, valid?.examples);
+  const budget = trainingBudget(file, checked, args.backend, memory, settings.bptt);
+  const model = await compileModel(checked, trainData.vocabularies, data, backend, (program) => checkMemory(program, budget, trainingUse));
   const problem = courseProblem(settings, valid ? "some" : "none", model.losses.map((l) => (l.kind === "mse" ? "rmse" : "accuracy")));
   if (problem) throw new Stop(`rnnc train: ${problem}`, 2);
   const copy = initSource && planCopy(model, initSource); // refuses a parameter of another shape, before anything is written
 
   if (args.checkpoint) {
-    checkWritable(args.checkpoint);
     checkCopyTarget(args.checkpoint, resumed && resolve(resumed.dir), args.overwrite ?? false);
   }
   // Where the run writes: its own directory, claimed only now that everything else is good.
   const dir = resumed?.dir ?? (args.runDir !== undefined ? namedRunDir(args.runDir, args.overwrite ?? false) : claimRunDir(file));
   if (!resumed) locks.push(lockRunDir(dir));
   run.dir = dir;
+  // A save killed halfway (SIGKILL) left NAME.PID.tmp files: the lock is ours now, so any other's are stale.
+  for (const line of [removeStaleTemporaries(dir, { since: Date.now() }), args.checkpoint && removeStaleTemporaries(dirname(resolve(args.checkpoint)), { only: basename(args.checkpoint) })]) if (line) say(line);
   const startedAt = resumed?.settings.startedAt ?? new Date().toISOString();
 
   const rng = new Rng(settings.seed);
@@ -179,7 +195,7 @@ async function train(args: TrainArgs, open: ParallelModel[], locks: RunLock[], r
 
   say(describeRun(model, checked, trainData.examples.length, valid?.examples.length, { ...args, data, ...(validFile ? { valid: validFile } : {}) }, threads, auto));
   if (copy) for (const line of describeInit(copy, initSource!, carrying!.carriedData, settings.freeze)) say(line);
-  say(resumed ? `resuming ${dir} at ${where(resumed.meta.position, resumed.meta.epoch)}` : `run directory: ${dir}`);
+  say(resumed ? `resuming ${dir} ${where(resumed.meta.position, resumed.meta.epoch)}` : `run directory: ${dir}`);
   const progress = new Progress({ tty: process.stdout.isTTY === true, write: (text) => process.stdout.write(text), epochs: settings.epochs, unit: model.data.some((d) => d.sequence) ? "tokens" : "examples" });
   // report.html is redrawn after every epoch: open it in a browser and reload as the run goes.
   let reportFailed = false;

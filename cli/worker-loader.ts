@@ -5,8 +5,8 @@
 // loaders as parallelModel's `load`.
 //
 // With esbuild (which tsx runs on, so it is there whenever the CLI runs): plain JavaScript — the
-// worker bundled once per process, the module bundled per model (its own imports included,
-// top-level await kept), both written to temporary directories. A worker then starts in about
+// worker and the module bundled per pool (its own imports included, top-level await kept) into a
+// temporary directory, removed once the workers have loaded them. A worker then starts in about
 // 0.2 s. Else each worker registers tsx's loader in its own thread (`new Worker("x.ts")` is
 // refused before any `--import` could help): about a second per worker, and two seconds of CPU.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -27,30 +27,29 @@ export const workerLoader: WorkerLoader = async (worker, moduleFile) => {
 /** tsx's loader in each worker, on the TypeScript as it is (what is used without esbuild). */
 export const tsxWorkers: WorkerLoader = async (worker, moduleFile) => underTsx(worker, moduleFile);
 
-/** Each worker file's bundle (by URL), written once per process and removed at its exit. */
-const bundledWorkers = new Map<string, string>();
-
+/**
+ * The worker and the model bundled into one temporary directory per pool. The pool removes it
+ * (`cleanup`) as soon as every worker has loaded them, and again at its close; a failure in
+ * between is cleaned at the process's exit: no rnnc-workers-* directory is left behind.
+ */
 function bundled(esbuild: Esbuild, worker: URL, moduleFile: string): WorkerCode {
   const bundle = (from: string, to: string) =>
     esbuild.buildSync({ entryPoints: [from], outfile: to, bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "silent" });
-  let entry = bundledWorkers.get(worker.href);
-  if (!entry) {
-    const dir = mkdtempSync(join(tmpdir(), "rnnc-worker-"));
-    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-    entry = join(dir, "worker.mjs");
-    bundle(fileURLToPath(worker), entry);
-    bundledWorkers.set(worker.href, entry);
-  }
   const dir = mkdtempSync(join(tmpdir(), "rnnc-workers-"));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  const cleanup = () => {
+    process.off("exit", cleanup);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("exit", cleanup);
   try {
+    bundle(fileURLToPath(worker), join(dir, "worker.mjs"));
     bundle(moduleFile, join(dir, "model.mjs"));
   } catch (error) {
     cleanup();
     throw error;
   }
   return {
-    entry,
+    entry: join(dir, "worker.mjs"),
     eval: false,
     execArgv: [], // plain JavaScript: none of the main thread's flags (a loader's --import) are needed
     module: pathToFileURL(join(dir, "model.mjs")).href,

@@ -1,6 +1,7 @@
 // One diagnostic type and one printer. Every phase reports problems as Diagnostics and keeps
 // going; nothing that a user writes makes the compiler throw.
 import type { Span } from "./1-parse/ast.ts";
+import { printable } from "./escape.ts";
 import { messages, type MessageCode } from "./messages.ts";
 
 export type Severity = "error" | "warning";
@@ -52,10 +53,10 @@ function lineAt(source: string, offset: number): { text: string; start: number }
   return { text, start };
 }
 
-// Control characters (and tabs) would break the caret's alignment or the terminal: each
-// becomes one visible character, so the caret still stands under the right column.
-const unprintable = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd]/g;
-const printable = (text: string) => text.replace(/\t/g, " ").replace(unprintable, "?");
+// A tab would break the caret's alignment: it is a space. Control characters and bidirectional
+// overrides would act on the terminal: they are written out (`\x1b`, `\u202e`: escape.ts), and
+// the caret is placed by the line as shown.
+const shownText = (text: string) => printable(text.replace(/\t/g, " "));
 
 const MAX_SHOWN = 160;
 
@@ -74,11 +75,13 @@ export function formatDiagnostic(d: Diagnostic, file: string, source: string): s
   const width = Math.max(1, Math.min(d.span.end, start + text.length) - d.span.start);
   // Very long lines (minified or binary input) are shown as a window around the span.
   const windowStart = from > MAX_SHOWN - 20 ? from - 40 : 0;
-  const shown = printable(text.slice(windowStart, windowStart + MAX_SHOWN));
-  const caretAt = from - windowStart;
-  const caret = " ".repeat(caretAt) + "^" + "~".repeat(Math.max(0, Math.min(width, shown.length - caretAt) - 1));
-  const lines = [`${file}:${line}:${column}: ${d.severity}: ${d.message}`, `  ${shown}`, `  ${caret}`];
-  if (d.hint) lines.push(`  hint: ${d.hint}`);
+  const raw = text.slice(windowStart, windowStart + MAX_SHOWN);
+  const shown = shownText(raw);
+  const caretAt = shownText(raw.slice(0, from - windowStart)).length;
+  const spanWidth = shownText(raw.slice(from - windowStart, from - windowStart + width)).length;
+  const caret = " ".repeat(caretAt) + "^" + "~".repeat(Math.max(0, Math.min(spanWidth, shown.length - caretAt) - 1));
+  const lines = [`${printable(file)}:${line}:${column}: ${d.severity}: ${printable(d.message)}`, `  ${shown}`, `  ${caret}`];
+  if (d.hint) lines.push(`  hint: ${printable(d.hint)}`);
   return lines.join("\n");
 }
 

@@ -51,6 +51,12 @@ export const messages = {
   notASize: (text: string) => [`\`${text}\` is not a size`, "a size is a whole number, a dim, vocab(x), classes(y), or a sum or product of them"],
   sizeNotPositive: (text: string, value: string) => `\`${text}\` is ${value}, but a size must be at least 1`,
   dimNotWhole: (name: string) => [`dim \`${name}\` must be a whole number of at least 1`, undefined],
+  dimTooLarge: (name: string, value: string, limit: string) => [`dim \`${name}\` is ${value}, more than a size can be (${limit})`, "a size is below 2^31; a model that large would not fit in memory either"],
+  dimOverride: (name: string, value: string, limit: string) => [`--set ${name}=${value}: dim \`${name}\` must be a whole number from 1 to ${limit}`, undefined],
+  paramTooLarge: (layer: string, param: string, shape: string, count: string, limit: string) => [
+    `\`${layer}\` makes a parameter ${param} of ${shape} = ${count} numbers, more than an array can hold (${limit})`,
+    "lower the dims it is made from",
+  ],
   vocabArg: (fn: string, name: string, wanted: string) => [`${fn}(${name}): \`${name}\` is not ${wanted}`, `${fn}() names ${wanted}`],
 
   // ---- shapes -----------------------------------------------------------------------------------
@@ -108,6 +114,7 @@ export const messages = {
 
   // ---- time -----------------------------------------------------------------------------------
   badTimeIndex: (text: string) => [`\`${text}\` is not a time index that can be computed`, "write t, t-k, t+k (k a whole number), first or last; s likewise on a second axis"],
+  timeOffsetTooLarge: (text: string, limit: string) => [`\`${text}\` reaches further than any sequence can be long (${limit} steps)`, "a sequence is shorter than 2^31 steps; write a smaller k in t-k or t+k"],
   lhsIndex: (text: string) => [`\`${text}\` cannot be defined: the left side is indexed by the step itself`, "write h[t] (or h[s] on a second time axis)"],
   notASequence: (name: string) => [`\`${name}\` is not a sequence, so it has no time index`, undefined],
   sequenceWithoutIndex: (name: string) => [`\`${name}\` is a sequence: read one of its steps`, `write ${name}[t], ${name}[t-1] or ${name}[last]`],

@@ -13,6 +13,8 @@
 // problem is reported in one run. A quote that never closes swallows the rest of the file, so it
 // is reported at the row it opened in.
 
+import { formatBytes, MAX_LINE_BYTES } from "./text-file.ts";
+
 export interface Row {
   /** The 1-based physical line the row starts on. */
   line: number;
@@ -35,11 +37,15 @@ export class CsvRows {
   /** The last character was "\r": a "\n" right after it (in the next chunk, too) ends no other line. */
   private afterCr = false;
   private started = false;
+  /** The row's quoted cell passed `maxCell`: reported, and the rest of the row is dropped. */
+  private dropping = false;
 
   constructor(
     private readonly delimiter: string,
     private readonly onRow: (row: Row) => void,
     private readonly onProblem: (line: number, message: string) => void,
+    /** The longest quoted cell (characters), the limit of a line: a quote that never closes must not grow one string without end. */
+    private readonly maxCell = MAX_LINE_BYTES,
   ) {}
 
   push(text: string): void {
@@ -59,7 +65,8 @@ export class CsvRows {
           // A line break inside quotes is one "\n" however the file ends its lines, so a file
           // saved on Windows gives the same tokens.
           if (c === "\r" || c === "\n") this.newLine(c);
-          this.cell += c === "\r" ? "\n" : c;
+          if (!this.dropping) this.cell += c === "\r" ? "\n" : c;
+          if (this.cell.length > this.maxCell) this.drop();
         }
         continue;
       }
@@ -85,6 +92,7 @@ export class CsvRows {
 
   /** The end of the text: the last row, if it has no line end. */
   end(): void {
+    if (this.quoting && !this.quoteSeen && this.dropping) return; // said already
     if (this.quoting && !this.quoteSeen) {
       this.onProblem(this.rowLine, `cell ${this.cells.length + 1} opens a quote that never closes (the rest of the file is inside it)`);
       return;
@@ -92,6 +100,12 @@ export class CsvRows {
     if (this.quoteSeen) this.closed = true;
     this.quoting = this.quoteSeen = false;
     this.endRow();
+  }
+
+  private drop(): void {
+    this.onProblem(this.rowLine, `cell ${this.cells.length + 1} is longer than ${formatBytes(this.maxCell)}, the most a line of a data file may hold (a quote that never closes?); the row was not read`);
+    this.dropping = true;
+    this.cell = "";
   }
 
   private newLine(c: string): void {
@@ -112,7 +126,8 @@ export class CsvRows {
     const cells = this.cells;
     this.cells = [];
     this.junk = undefined;
-    if (junk) this.onProblem(this.rowLine, `cell ${junk.cell} has text after its closing quote (${JSON.stringify(junk.text)}); a quote inside a quoted cell is written twice: ""`);
+    if (this.dropping) this.dropping = false;
+    else if (junk) this.onProblem(this.rowLine, `cell ${junk.cell} has text after its closing quote (${JSON.stringify(junk.text)}); a quote inside a quoted cell is written twice: ""`);
     else if (!empty) this.onRow({ line: this.rowLine, cells });
   }
 }

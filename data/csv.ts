@@ -11,13 +11,13 @@
 //   an empty label, a quote left open) is reported at the line the row starts on, and the row is
 //   left out.
 
-import { createReadStream } from "node:fs";
 import { cellValue, type TokenSplit } from "./cells.ts";
 import { CsvRows, type Row } from "./csv-rows.ts";
 import type { DataField } from "./fields.ts";
 import type { JsonLines } from "./jsonl.ts";
+import { NotText, textLines, tooLongMessage, type LineOptions } from "./text-file.ts";
 
-export interface TableOptions {
+export interface TableOptions extends LineOptions {
   /** "," for CSV, "\t" for TSV. */
   delimiter: string;
   /** How a sequence's cell is cut into tokens or labels. */
@@ -26,18 +26,21 @@ export interface TableOptions {
   file: string;
 }
 
-/** Reads a CSV or TSV file as a stream. */
+/** Reads a CSV or TSV file as a stream, a line at a time (text-file.ts: its limits and checks). */
 export async function readCsv(path: string, fields: readonly DataField[], options: TableOptions): Promise<JsonLines> {
   const table = new TableRecords(fields, options);
-  const parser = new CsvRows(options.delimiter, (row) => table.row(row), (line, message) => table.problem(line, message));
-  const stream = createReadStream(path, { encoding: "utf8" });
+  const parser = new CsvRows(options.delimiter, (row) => table.row(row), (line, message) => table.problem(line, message), options.maxLineBytes);
   try {
-    for await (const chunk of stream) parser.push(chunk as string);
+    for await (const batch of textLines(path, options)) for (const line of batch) {
+      if ("tooLong" in line) {
+        table.problem(line.line, tooLongMessage(options.maxLineBytes));
+        parser.push("\n"); // the line counted, its text left out
+      } else parser.push(line.text + line.ending);
+    }
     parser.end();
   } catch (error) {
-    table.result.errors.push({ file: options.file, line: 0, message: `cannot read the file: ${error instanceof Error ? error.message : String(error)}` });
-  } finally {
-    stream.destroy();
+    if (!(error instanceof NotText)) throw error;
+    table.result.errors.push({ file: options.file, line: 0, message: error.message });
   }
   return table.result;
 }

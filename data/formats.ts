@@ -30,6 +30,8 @@ export interface ReadOptions {
   chunk?: number;
   /** The file name used in errors (default: the path). */
   file?: string;
+  /** The longest line read, in bytes (text-file.ts: 64 MiB unless given; tests give less). */
+  maxLineBytes?: number;
 }
 
 const ENDINGS: Record<string, DataFormat> = { ".csv": "csv", ".tsv": "tsv", ".txt": "text" };
@@ -59,14 +61,15 @@ export function optionProblem(path: string, options: ReadOptions): string | unde
 export async function readRecords(path: string, fields: readonly DataField[], options: ReadOptions = {}): Promise<JsonLines> {
   const file = options.file ?? path;
   const tokens = options.tokens ?? "chars";
+  const limit = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes };
   switch (formatOf(path, options.format)) {
     case "jsonl":
-      return readJsonLines(path, file);
+      return readJsonLines(path, file, limit);
     case "csv":
-      return readCsv(path, fields, { delimiter: ",", tokens, file });
+      return readCsv(path, fields, { delimiter: ",", tokens, file, ...limit });
     case "tsv":
-      return readCsv(path, fields, { delimiter: "\t", tokens, file });
+      return readCsv(path, fields, { delimiter: "\t", tokens, file, ...limit });
     case "text":
-      return readText(path, fields, { tokens, file, ...(options.chunk === undefined ? {} : { chunk: options.chunk }) });
+      return readText(path, fields, { tokens, file, ...limit, ...(options.chunk === undefined ? {} : { chunk: options.chunk }) });
   }
 }

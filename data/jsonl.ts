@@ -1,11 +1,10 @@
-// JSON Lines reader: one JSON value per line, read as a stream so large files work.
+// JSON Lines reader: one JSON value per line, read as a stream so large files work (text-file.ts).
 //
 // Blank lines are skipped. A line that is not valid JSON becomes a DataError with its line
 // number and reading goes on, so one run reports every bad line of a file.
 
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import type { DataError } from "./errors.ts";
+import { NotText, textLines, tooLongMessage, type LineOptions } from "./text-file.ts";
 
 export type { DataError } from "./errors.ts";
 export { formatDataError, formatDataErrors } from "./errors.ts";
@@ -21,19 +20,21 @@ export interface JsonLines {
   errors: DataError[];
 }
 
-/** Reads a JSON Lines file line by line. `file` is the name used in errors (default: the path). */
-export async function readJsonLines(path: string, file: string = path): Promise<JsonLines> {
+/**
+ * Reads a JSON Lines file line by line (text-file.ts: never more than a line in memory). `file` is
+ * the name used in errors (default: the path). A line over the limit is an error at its line; a
+ * file that is not text (binary, a directory, not UTF-8) one error about the whole file (line 0).
+ */
+export async function readJsonLines(path: string, file: string = path, options: LineOptions = {}): Promise<JsonLines> {
   const result: JsonLines = { records: [], errors: [] };
-  const stream = createReadStream(path, { encoding: "utf8" });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let line = 0;
   try {
-    for await (const text of lines) parseLine(text, ++line, file, result);
+    for await (const batch of textLines(path, options)) for (const line of batch) {
+      if ("tooLong" in line) result.errors.push({ file, line: line.line, message: tooLongMessage(options.maxLineBytes) });
+      else parseLine(line.text, line.line, file, result);
+    }
   } catch (error) {
-    result.errors.push({ file, line: 0, message: `cannot read the file: ${reason(error)}` });
-  } finally {
-    lines.close();
-    stream.destroy();
+    if (!(error instanceof NotText)) throw error;
+    result.errors.push({ file, line: 0, message: error.message });
   }
   return result;
 }

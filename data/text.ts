@@ -9,14 +9,16 @@
 //   "\n" token, however the file ends its lines), cut into examples of N tokens in order, the
 //   last one what remains. A model with `bptt` then carries its state across windows of an
 //   example, so N can be far longer than a window.
-// Each example carries the line it starts on, for messages. A byte-order mark is dropped.
+// Each example carries the line it starts on, for messages. A byte-order mark is dropped. The
+// file is read a line at a time (text-file.ts: a line over 64 MiB, a binary file are errors).
 
-import { readFile } from "node:fs/promises";
 import { splitTokens, type TokenSplit } from "./cells.ts";
+import type { DataError } from "./errors.ts";
 import { describeField, type DataField } from "./fields.ts";
 import type { JsonLines, JsonRecord } from "./jsonl.ts";
+import { NotText, textLines, tooLongMessage, type LineOptions } from "./text-file.ts";
 
-export interface TextOptions {
+export interface TextOptions extends LineOptions {
   /** Characters (the default) or words. */
   tokens: TokenSplit;
   /** Running text cut into examples of this many tokens, instead of an example a line. */
@@ -26,76 +28,75 @@ export interface TextOptions {
 }
 
 export async function readText(path: string, fields: readonly DataField[], options: TextOptions): Promise<JsonLines> {
-  let text: string;
+  const records = textRecords(fields, options);
+  if ("errors" in records) return records;
+  const errors: DataError[] = [];
   try {
-    text = await readFile(path, "utf8");
+    for await (const batch of textLines(path, options)) for (const line of batch) {
+      if ("tooLong" in line) errors.push({ file: options.file, line: line.line, message: tooLongMessage(options.maxLineBytes) });
+      else records.line(line.line, line.text, line.ending !== "");
+    }
   } catch (error) {
-    return { records: [], errors: [{ file: options.file, line: 0, message: `cannot read the file: ${error instanceof Error ? error.message : String(error)}` }] };
+    if (!(error instanceof NotText)) throw error;
+    return { records: [], errors: [{ file: options.file, line: 0, message: error.message }] };
   }
-  return parseText(text, fields, options);
+  return { records: records.finish(), errors };
 }
 
 export function parseText(text: string, fields: readonly DataField[], options: TextOptions): JsonLines {
+  const records = textRecords(fields, options);
+  if ("errors" in records) return records;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const lines = text.split(/\r\n|\r|\n/);
+  lines.forEach((line, i) => records.line(i + 1, line, i < lines.length - 1));
+  return { records: records.finish(), errors: [] };
+}
+
+/** Lines in (each with whether a line break ended it), records out; or why the model cannot read text. */
+function textRecords(fields: readonly DataField[], options: TextOptions): TextRecords | JsonLines {
   const field = fields.length === 1 && fields[0].sequence && fields[0].element.kind === "token" ? fields[0] : undefined;
   if (!field) {
     const has = fields.map((f) => `${f.name}: ${describeField(f)}`).join(", ");
     const message = `plain text fits a model whose one field is a seq<token> target read at t-1, like examples/names.rnn; this model has ${has} (give it JSON Lines, CSV or TSV)`;
     return { records: [], errors: [{ file: options.file, line: 0, message }] };
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const record = (line: number, value: unknown): JsonRecord => ({ line, value: { [field.name]: value } });
-  const records = options.chunk === undefined ? lineRecords(text, options.tokens, record) : chunkRecords(text.replace(/\r\n?/g, "\n"), options.chunk, options.tokens, record);
-  return { records, errors: [] };
+  return new TextRecords((line, value) => ({ line, value: { [field.name]: value } }), options);
 }
 
 type MakeRecord = (line: number, value: unknown) => JsonRecord;
 
-function lineRecords(text: string, tokens: TokenSplit, record: MakeRecord): JsonRecord[] {
-  const records: JsonRecord[] = [];
-  text.split(/\r\n|\r|\n/).forEach((line, i) => {
-    if (line.trim() !== "") records.push(record(i + 1, splitTokens(line, tokens)));
-  });
-  return records;
-}
+/**
+ * An example a line that is not blank; or, with `chunk`, the text's tokens N at a time (line breaks
+ * included, a "\n" token each), a chunk's line that of its first token.
+ */
+class TextRecords {
+  private readonly records: JsonRecord[] = [];
+  private chunk: string[] = [];
+  private chunkLine = 1;
 
-/** The text's tokens N at a time; a chunk's line is that of its first token. */
-function chunkRecords(text: string, size: number, tokens: TokenSplit, record: MakeRecord): JsonRecord[] {
-  const records: JsonRecord[] = [];
-  let chunk: string[] = [];
-  let line = 1;
-  const flush = () => records.push(record(line, tokens === "chars" ? chunk.join("") : chunk));
-  for (const piece of tokens === "chars" ? codePoints(text) : words(text)) {
-    if (chunk.length === 0) line = piece.line;
-    chunk.push(piece.token);
-    if (chunk.length === size) {
-      flush();
-      chunk = [];
+  constructor(private readonly record: MakeRecord, private readonly options: TextOptions) {}
+
+  line(line: number, text: string, ended: boolean): void {
+    const { chunk: size, tokens } = this.options;
+    if (size === undefined) {
+      if (text.trim() !== "") this.records.push(this.record(line, splitTokens(text, tokens)));
+      return;
+    }
+    const pieces = tokens === "chars" ? [...text, ...(ended ? ["\n"] : [])] : (text.match(/\S+/g) ?? []);
+    for (const token of pieces) {
+      if (this.chunk.length === 0) this.chunkLine = line;
+      this.chunk.push(token);
+      if (this.chunk.length === size) this.flush();
     }
   }
-  if (chunk.length > 0) flush();
-  return records;
-}
 
-interface Piece {
-  token: string;
-  line: number;
-}
-
-// Generators, so that a long book is never held as one object per character.
-function* codePoints(text: string): Generator<Piece> {
-  let line = 1;
-  for (const token of text) {
-    yield { token, line };
-    if (token === "\n") line++;
+  finish(): JsonRecord[] {
+    if (this.chunk.length > 0) this.flush();
+    return this.records;
   }
-}
 
-function* words(text: string): Generator<Piece> {
-  let line = 1;
-  let counted = 0; // the line breaks before this offset are counted in `line`
-  for (const match of text.matchAll(/\S+/g)) {
-    for (let i = counted; i < match.index; i++) if (text.charCodeAt(i) === 10) line++;
-    counted = match.index;
-    yield { token: match[0], line };
+  private flush(): void {
+    this.records.push(this.record(this.chunkLine, this.options.tokens === "chars" ? this.chunk.join("") : this.chunk));
+    this.chunk = [];
   }
 }

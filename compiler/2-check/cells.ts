@@ -204,7 +204,7 @@ function initializer(p: ast.ParamDecl, report: (d: Diagnostic) => void): Checked
     return { name: "glorot", args: [] };
   }
   const numbers = args.map((a) => (a.value.kind === "number" ? a.value.value : NaN));
-  if (args.length !== initializers[name] || numbers.some(Number.isNaN)) {
+  if (args.length !== initializers[name] || numbers.some((n) => !Number.isFinite(n))) {
     report(diagnostic("initializerArgs", p.init.span, name, initializers[name]));
     return { name, args: [] };
   }

@@ -2,6 +2,7 @@
 // sizes bound).
 import type * as ast from "../1-parse/ast.ts";
 import { closest, diagnostic, type Diagnostic } from "../diagnostics.ts";
+import { grouped, MAX_SIZE } from "../limits.ts";
 import type { CheckedCell, DataItem, LayerInstance } from "./checked.ts";
 import { evaluateSize, textOf } from "./expressions.ts";
 import { atLeast, constant, numeric, product, add, substitute, symbol, type Size } from "./sizes.ts";
@@ -12,6 +13,8 @@ export interface ModelContext {
   report: (d: Diagnostic) => void;
   dims: Map<string, number>;
   data: Map<string, DataItem>;
+  /** Dims and layers whose declaration was refused (an error said why): uses of them say nothing more. */
+  broken?: Set<string>;
 }
 
 /** A size in a model: numbers, dims, `vocab(x)`, `classes(y)` and arithmetic on them. */
@@ -20,6 +23,7 @@ export function modelSize(e: ast.Expr, ctx: ModelContext): Size | undefined {
     if (r.kind === "ref") {
       const dim = ctx.dims.get(r.name);
       if (dim !== undefined) return constant(dim);
+      if (ctx.broken?.has(r.name)) return undefined;
       if (!ctx.data.has(r.name)) ctx.report(diagnostic("unknownName", r.span, r.name, closest(r.name, ctx.dims.keys())));
       else ctx.report(diagnostic("notASize", r.span, r.name));
       return undefined;
@@ -53,8 +57,20 @@ export function checkDims(block: ast.DimsBlock, ctx: ModelContext, overrides: Ma
     const name = entry.name.text;
     const override = overrides.get(name);
     const literal = entry.value.kind === "number" ? entry.value.value : undefined;
-    const value = override ?? literal ?? numeric(modelSize(entry.value, ctx) ?? constant(0));
-    if (value === undefined || !Number.isInteger(value) || value < 1) ctx.report(diagnostic("dimNotWhole", entry.value.span, name));
+    if (override !== undefined && !(Number.isInteger(override) && override >= 1 && override <= MAX_SIZE)) {
+      ctx.report(diagnostic("dimOverride", entry.value.span, name, String(override), grouped(MAX_SIZE)));
+      (ctx.broken ??= new Set()).add(name);
+      continue;
+    }
+    const size = override ?? literal ?? modelSize(entry.value, ctx); // undefined: an error has said why (`H = x`)
+    const value = typeof size === "number" ? size : size && numeric(size);
+    if (value === undefined || !Number.isInteger(value) || value < 1) {
+      if (size !== undefined) ctx.report(diagnostic("dimNotWhole", entry.value.span, name));
+      (ctx.broken ??= new Set()).add(name); // declared but unusable: its uses say nothing more
+    } else if (value > MAX_SIZE) {
+      ctx.report(diagnostic("dimTooLarge", entry.value.span, name, grouped(value), grouped(MAX_SIZE)));
+      (ctx.broken ??= new Set()).add(name);
+    }
     else ctx.dims.set(name, value);
   }
 }
@@ -123,7 +139,10 @@ export function instantiate(
       return undefined;
     }
     const size = modelSize(arg.value, ctx);
-    if (!size) return undefined;
+    if (!size) {
+      if (ctx.broken?.size) ctx.broken.add(decl.name.text); // perhaps made from a refused dim: say nothing more of it
+      return undefined;
+    }
     if (atLeast(size, constant(1)) === false) {
       ctx.report(diagnostic("sizeNotPositive", arg.value.span, textOf(ctx.source, arg.value), String(numeric(size) ?? "")));
       return undefined;
@@ -136,6 +155,16 @@ export function instantiate(
       ctx.report(diagnostic("sizeNotPositive", decl.def.span, textOf(ctx.source, decl.def), `a parameter shaped [${p.shape.map((s) => numeric(s)).join(", ")}]`));
       return undefined;
     }
+  for (const p of params) {
+    const shape = p.shape.map((s) => numeric(s));
+    const known = shape.filter((n): n is number => n !== undefined);
+    const count = known.length === shape.length ? known.reduce((a, b) => a * b, 1) : undefined;
+    if (count !== undefined && count > MAX_SIZE) {
+      ctx.report(diagnostic("paramTooLarge", decl.def.span, textOf(ctx.source, decl.def), p.name, known.map(grouped).join(" × "), grouped(count), grouped(MAX_SIZE)));
+      (ctx.broken ??= new Set()).add(decl.name.text);
+      return undefined;
+    }
+  }
   const paramCount = params.reduce((sum, p) => add(sum, product(p.shape)), constant(0));
   return { name: decl.name.text, decl, cell, sizes, params, paramCount };
 }

@@ -3,6 +3,7 @@
 // order; every read is recorded as an edge for the loop analysis in time.ts.
 import type * as ast from "../1-parse/ast.ts";
 import { closest, diagnostic } from "../diagnostics.ts";
+import { grouped, MAX_SIZE } from "../limits.ts";
 import { builtinFunctionNames } from "./builtins.ts";
 import type { Axis, CheckedCell, LayerInstance, ModelValue, TimeIndex } from "./checked.ts";
 import { modelSize, type ModelContext } from "./declarations.ts";
@@ -169,6 +170,10 @@ export class ModelScope implements Scope {
       this.report(diagnostic("badTimeIndex", e.index.span, textOf(this.source, e.index)));
       return unknown;
     }
+    if (time.kind === "step" && Math.abs(time.offset) > MAX_SIZE) {
+      this.report(diagnostic("timeOffsetTooLarge", e.index.span, textOf(this.source, e.index), grouped(MAX_SIZE)));
+      return unknown;
+    }
     this.timeIndices.set(e, time);
     if (target.kind !== "ref" || target.primed) {
       this.report(diagnostic("notASequence", target.span, textOf(this.source, target)));
@@ -225,6 +230,10 @@ export class ModelScope implements Scope {
     const instance = this.layers.get(name);
     if (!instance) {
       for (const a of c.args) typeOf(a.value, this);
+      if (this.ctx.broken?.has(name)) {
+        this.reported++; // its declaration's error says why; what reads it says nothing more
+        return undefined;
+      }
       if (this.definitions.has(name)) this.report(diagnostic("definitionNotLayer", c.callee.span, name, name === "dense" ? "head" : "cell"));
       else this.report(diagnostic("unknownFunction", c.callee.span, name, closest(name, this.callables())));
       return undefined;

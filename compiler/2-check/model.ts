@@ -131,13 +131,17 @@ export function checkModel(
     .filter((l): l is CheckedLoss => l !== undefined);
   const outputs = checkOutputs(statements("output"), scope, lineOf);
 
-  const loops = groupLoops(nodes, scope.edges, inits, report);
+  let loops = groupLoops(nodes, scope.edges, inits, report);
   for (const group of loops) retypeRecurrence(group);
   for (const [name, init] of inits) {
     const type = scope.typeAt(init.value, { init: name, loss: false });
     const value = scope.valueType(name);
     if (!compatible(value, type)) report(diagnostic("initType", init.value.span, name, formatType(value), formatType(type)));
   }
+  // What the inits read is known now: ordered again, a recurrence comes after the loops its init
+  // reads (`init d = e[last]` after e's loop, wherever the equations stand in the file).
+  const ordered = groupLoops(nodes, scope.edges, inits, () => {});
+  if (ordered.length === loops.length) loops = ordered.map((g) => loops.find((l) => l.equations[0] === g.equations[0]) ?? g);
   for (const value of scope.values.values()) value.type = scope.valueType(value.name);
 
   const recurrent = new Set(loops.flatMap((g) => g.states.map((s) => s.name)));

@@ -4,7 +4,7 @@
 // code over it (runtime/generation.ts), written once for every model.
 import type { DifferentiatedProgram } from "../ir/nodes.ts";
 import type { Names } from "./names.ts";
-import { literal } from "./names.ts";
+import { docComment, literal } from "./names.ts";
 
 const size = (node: { shape: number[] }) => node.shape.reduce((a, b) => a * b, 1);
 
@@ -35,7 +35,7 @@ export function generation(p: DifferentiatedProgram, names: Names, kept: Set<num
       : `    ${names.data(d.name)} = batch.fields.get(${literal(d.name)}) ?? new ${F}(${d.sequence && d.axis ? `T_${d.axis}` : "1"} * B * ${width(d)});`,
   );
   const perStep = [...p.sequences.filter((sq) => sq.axis === axis).map((sq) => [names.sequence(sq.name), sq.size] as const), [input, 1] as const];
-  return `/** The model run a step of ${literal(target.name)} at a time, for the runtime's generate and beamSearch (runtime/generation.ts). */
+  return `${docComment(`The model run a step of ${literal(target.name)} at a time, for the runtime's generate and beamSearch (runtime/generation.ts).`)}
 export const generator: NonNullable<CompiledModel<F>["generator"]> = {
   vocabularySize: ${size(block.nodes[prediction])},
   start(P, batch, steps, bos) {

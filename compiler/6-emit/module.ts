@@ -1,17 +1,17 @@
 // A differentiated program as one TypeScript module: its layouts, its buffers (grown to the
 // largest batch seen, then reused), and `loss`, `lossAndGrad` and `predict` over them. It
 // implements runtime/model.ts's CompiledModel and imports nothing else.
-import { plan, type BlockPlan } from "../5-plan/index.ts";
-import type { Block, CarryInfo, DifferentiatedProgram, Node } from "../ir/nodes.ts";
+import { safeJson } from "../escape.ts";
+import type { CarryInfo, DifferentiatedProgram } from "../ir/nodes.ts";
+import { prepare, type Buffer } from "./buffers.ts";
 import { compileKernels } from "./kernels/compile.ts";
-import { Kernels } from "./kernels/index.ts";
+import type { Kernels } from "./kernels/index.ts";
 import { generation } from "./generation.ts";
 import { gradientFlowCode } from "./gradient-flow.ts";
 import { helpersFor } from "./helpers.ts";
 import { dropoutCode, hasDropout } from "./dropout-code.ts";
 import { softmaxCode } from "./code-for-op.ts";
-import { blockCode, type Fast } from "./loops.ts";
-import { comment, Identifiers, literal, namesFor, stepName, type Names } from "./names.ts";
+import { comment, docComment, literal, type Names } from "./names.ts";
 
 export interface EmitOptions {
   dtype: "float32" | "float64";
@@ -26,11 +26,7 @@ export interface EmitOptions {
   kernels?: boolean;
 }
 
-const size = (node: Node) => node.shape.reduce((a, b) => a * b, 1);
-
-/** A node's step value needs a buffer of its own unless it is not needed, inlined in its consumer, read in place (a param), a literal, or adds straight into a gradient. */
-const hasBuffer = (node: Node, id: number, plan: BlockPlan) =>
-  plan.live.has(id) && !plan.fused.has(id) && !plan.direct.has(id) && node.op !== "param" && node.op !== "const" && node.op !== "accumulate";
+const size = (node: { shape: number[] }) => node.shape.reduce((a, b) => a * b, 1);
 
 export function emitModule(p: DifferentiatedProgram, options: EmitOptions): string {
   return emitModuleWithKernels(p, options).code;
@@ -39,49 +35,10 @@ export function emitModule(p: DifferentiatedProgram, options: EmitOptions): stri
 /** The module, and (with `kernels`) the AssemblyScript source of the kernels embedded in it. */
 export function emitModuleWithKernels(p: DifferentiatedProgram, options: EmitOptions): { code: string; kernels?: string } {
   if (options.kernels && options.dtype !== "float32") throw new Error("WebAssembly kernels are float32 only");
-  const ids = new Identifiers();
   const dropout = hasDropout(p);
-  const names = namesFor(p, ids);
   const F = options.dtype === "float64" ? "Float64Array" : "Float32Array";
-  const transposed = new Set<string>();
-  const fast: Fast | undefined = options.kernels
-    ? { kernels: new Kernels(), transposed: (name) => (transposed.add(name), names.transposed(name)) }
-    : undefined;
-  const stepNamer = (block: Block) => {
-    const given = new Map<number, string>();
-    const forward = block.primalOf === undefined ? undefined : p.blocks[block.primalOf];
-    return (id: number) => given.get(id) ?? (given.set(id, ids.take(stepName(block, id, forward))), given.get(id)!);
-  };
-  const forwardNames = p.blocks.map(stepNamer);
-  const backwardNames = p.backward.map(stepNamer);
-  const forwardBuffer = (block: number) => forwardNames[block];
-  const backwardBuffer = (block: number) => backwardNames[block];
-  const planned = plan(p);
-  const kept = planned.forward.map((b) => b.kept);
-  const axes = [...new Set([...p.data, ...p.sequences].map((x) => x.axis).filter((a): a is "t" | "s" => !!a))];
-
-  // Buffers: [name, rows] where rows is "B" (one per example), "1" (shared) or "T_t * B" (a tape).
-  const buffers: [string, string, number][] = [];
-  const stepBuffers = (block: Block, plan: BlockPlan, name: (id: number) => string) =>
-    block.nodes.forEach((node, id) => {
-      if (hasBuffer(node, id, plan)) buffers.push([name(id), node.batched ? "B" : "1", size(node)]);
-    });
-  p.blocks.forEach((block, i) => stepBuffers(block, planned.forward[i], forwardBuffer(i)));
-  p.backward.forEach((block, i) => stepBuffers(block, planned.backward[i], backwardBuffer(i)));
-  kept.forEach((ids, i) => {
-    const block = p.blocks[i];
-    for (const id of ids) buffers.push([names.tape(i, id), block.kind === "loop" ? `T_${block.axis} * B` : "B", size(block.nodes[id])]);
-  });
-  for (const s of p.sequences) {
-    buffers.push([names.sequence(s.name), `T_${s.axis} * B`, s.size]);
-    buffers.push([names.sequenceAdjoint(s.name), `T_${s.axis} * B`, s.size]);
-  }
-  for (const v of p.values) {
-    buffers.push([names.value(v.name), "B", v.size]);
-    buffers.push([names.valueAdjoint(v.name), "B", v.size]);
-  }
-  for (const c of p.carries) buffers.push([names.carry(c.name), "B", c.steps * c.width]);
-  for (const block of p.backward) for (const f of block.flows ?? []) buffers.push([names.flow(f.name), `T_${block.axis} * B`, size(block.nodes[f.node])]);
+  // Names, the plan, the step functions and every buffer: buffers.ts, which the memory estimate reads too.
+  const { names, fast, transposed, kept, axes, buffers, forward, backward } = prepare(p, options.kernels ?? false);
 
   const weights = p.losses.map((loss, i) =>
     loss.reduction === "mean_over_tokens" && loss.axis
@@ -94,9 +51,6 @@ export function emitModuleWithKernels(p: DifferentiatedProgram, options: EmitOpt
     return { ...loss, size: size(prediction) };
   });
 
-  const forward = p.blocks.map((block, i) => blockCode(p, names, block, planned.forward[i], forwardBuffer(i), i, undefined, `forward${i}`, fast));
-  const backward = p.backward.map((block, i) => blockCode(p, names, block, planned.backward[i], backwardBuffer(i), undefined, block.primalOf, `backward${i}`, fast));
-  for (const b of [...forward, ...backward]) buffers.push(...b.buffers); // materialized constants, deferred products' operands
   const memory = fast ? kernelMemory(p, names, transposed, buffers, axes, fast.kernels) : undefined;
 
   const predictions = p.losses.map((loss, i) => {
@@ -123,10 +77,10 @@ import type { CompiledModel, DataLayout, LossLayout, ModelBatch, OutputLayout, P
 
 type F = ${F};
 
-export const params: ParamLayout[] = ${JSON.stringify(p.params.map(({ name, shape, init, decay, layer }) => ({ name, shape, init, decay, layer })))};
-export const data: DataLayout[] = ${JSON.stringify(p.data)};
-export const losses: LossLayout[] = ${JSON.stringify(lossLayout)};
-export const outputs: OutputLayout[] = ${JSON.stringify(p.outputs)};
+export const params: ParamLayout[] = ${safeJson(p.params.map(({ name, shape, init, decay, layer }) => ({ name, shape, init, decay, layer })))};
+export const data: DataLayout[] = ${safeJson(p.data)};
+export const losses: LossLayout[] = ${safeJson(lossLayout)};
+export const outputs: OutputLayout[] = ${safeJson(p.outputs)};
 
 // Work buffers, grown to the largest batch and longest sequences seen, then reused.
 let capacity = { B: 0${axes.map((a) => `, ${a}: 0`).join("")} };
@@ -190,7 +144,7 @@ ${memory ? p.params.map((x) => `  G.get(${literal(x.name)})!.set(${names.grad(x.
 }
 
 /** Truncated BPTT: the sequences and fields a window reads before its first step, carried from window to window. */
-export const carried: string[] = ${JSON.stringify(p.carries.map((c) => c.name))};
+export const carried: string[] = ${safeJson(p.carries.map((c) => c.name))};
 
 /** After loss or lossAndGrad: the next window's carry — each carried name's last steps of each example (older ones from this window's carry). */
 export function finalStates(): Map<string, F> {
@@ -233,7 +187,7 @@ ${memory ? memory.loader : ""}`;
  * step buffers and the tapes. `layOut` places them one after another, each on 16 bytes; when a
  * batch needs more room, the memory grows and every view is made again.
  */
-function kernelMemory(p: DifferentiatedProgram, names: Names, transposed: Set<string>, buffers: [string, string, number][], axes: string[], kernels: Kernels) {
+function kernelMemory(p: DifferentiatedProgram, names: Names, transposed: Set<string>, buffers: Buffer[], axes: string[], kernels: Kernels) {
   const sizeOf = (name: string) => p.params.find((x) => x.name === name)!.shape.reduce((a, b) => a * b, 1);
   const views: [string, string][] = [
     ...p.params.flatMap((x): [string, string][] => [[names.param(x.name), `${sizeOf(x.name)}`], [names.grad(x.name), `${sizeOf(x.name)}`]]),
@@ -244,7 +198,13 @@ function kernelMemory(p: DifferentiatedProgram, names: Names, transposed: Set<st
   const args = `B${axes.map((a) => `, T_${a}`).join("")}`;
   const layout = `  let end = BASE;
   layOut(${args}, (n) => ((end += align(n)), EMPTY));
-  if (end > MEMORY.buffer.byteLength) MEMORY.grow(Math.ceil((end - MEMORY.buffer.byteLength) / 65536));
+  if (end > MEMORY.buffer.byteLength) {
+    try {
+      MEMORY.grow(Math.ceil((end - MEMORY.buffer.byteLength) / 65536));
+    } catch {
+      throw new RangeError(\`WebAssembly.Memory.grow(): the buffers of a batch of \${B} need \${end} bytes of WebAssembly memory, which holds at most 4294967296\`);
+    }
+  }
   let at = BASE;
   layOut(${args}, (n) => { const view = new Float32Array(MEMORY.buffer, at, n); at += align(n); return view; });`;
   const loadParams = p.params
@@ -287,9 +247,9 @@ function outputCode(p: DifferentiatedProgram, names: Names, loops: string[]): st
     const n = output.size;
     const rows = block.kind === "loop" ? `T_${block.axis} * B` : "B";
     const padding = block.kind === "loop" ? ` for (let t = 0; t < T_${block.axis}; t++) for (let b = 0; b < B; b++) if (t >= L_${block.axis}[b]) out.fill(0, (t * B + b) * ${n}, (t * B + b + 1) * ${n});` : "";
-    return `  { const out = ${names.tape(blockIndex, node)}.slice(0, ${rows} * ${n});${padding} values.push(out); } // ${output.name}`;
+    return `  { const out = ${names.tape(blockIndex, node)}.slice(0, ${rows} * ${n});${padding} values.push(out); } ${comment(output.name)}`;
   });
-  return `/** The declared outputs (${p.outputs.map((o) => o.name).join(", ")}), as computed: time-major, 0 at padded steps. */
+  return `${docComment(`The declared outputs (${p.outputs.map((o) => o.name).join(", ")}), as computed: time-major, 0 at padded steps.`)}
 export function outputValues(P: Map<string, F>, batch: ModelBatch): F[] {
   begin(P, batch);
 ${loops.filter((_, i) => p.blocks[i].losses.length === 0).map((loop) => indent(loop.replace(" loss += ", " "))).join("\n")}

@@ -3,6 +3,7 @@
 // out of them or collide; text that must stay as written goes into a string literal (JSON) or a
 // comment that cannot be ended early.
 import type { Block, DifferentiatedProgram, TimeIndex } from "../ir/nodes.ts";
+import { commentText, safeJson } from "../escape.ts";
 import { dropoutNames } from "./dropout-code.ts";
 
 /**
@@ -17,7 +18,7 @@ export class Identifiers {
   take(wanted: string): string {
     let base = wanted.replace(/[^A-Za-z0-9_]/g, "_") || "_";
     // one letter (a loop variable), a digit first, or the shape of the module's own `a12`, `W0`, `L_t`, `T_s`
-    if (/^[A-Za-z]$|^\d|^(a|W)\d+$|^(L|T)_/.test(base)) base = `v_${base}`;
+    if (/^[A-Za-z]$|^\d|^(a|W|u|v|s|P)\d+$|^(L|T)_|^(forward|backward)\d/.test(base)) base = `v_${base}`;
     let name = base;
     for (let n = 2; this.taken.has(name); n++) name = `${base}_${n}`;
     this.taken.add(name);
@@ -27,17 +28,20 @@ export class Identifiers {
 
 /** What the module's code names itself, and JavaScript's reserved words and globals. */
 const RESERVED = [
-  ..."B ONES capacity ensure maxOf setBatch setParams run loss lossAndGrad predict gradientFlow FLOW finalStates createParams carried params data losses model generate beamSearch startGeneration generationStep LOGITS repeatRows reorderRows permute normalCdf KERNELS KERNEL_WASM MEMORY BASE EMPTY align layOut F out row id max sum lse fed chosen done".split(" "),
+  ..."B ONES capacity ensure maxOf setBatch setParams run loss lossAndGrad predict gradientFlow FLOW finalStates createParams carried params data losses model generate beamSearch startGeneration generationStep LOGITS repeatRows reorderRows permute normalCdf KERNELS KERNEL_WASM MEMORY BASE EMPTY align layOut F out row id max sum lse fed chosen done begin outputValues outputs predictions values batch lengths squares flow view end at upTo rows permuteRows parents buffer generator last".split(" "),
   ...dropoutNames,
   ..."Math Number Float32Array Float64Array Int32Array Uint8Array Map Set Array Object WebAssembly atob undefined NaN Infinity globalThis".split(" "),
   ..."break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof interface let new null package private protected public return static super switch this throw true try typeof var void while with yield await implements arguments eval type".split(" "),
 ];
 
-/** A string literal holding exactly `text`. */
-export const literal = (text: string) => JSON.stringify(text);
+/** A string literal holding exactly `text` (JSON, with U+2028, U+2029 and the controls escaped: ../escape.ts). */
+export const literal = (text: string) => safeJson(text);
 
-/** A comment holding `text` on one line, with nothing that could end it early. */
-export const comment = (text: string) => `// ${text.replace(/[\r\n\u2028\u2029]+/g, " ")}`;
+/** A comment holding `text` on one line, with nothing that could end it early (a line break is written `\n`: ../escape.ts). */
+export const comment = (text: string) => `// ${commentText(text)}`;
+
+/** A doc comment holding `text`, on one line, that no `*\/` in it can end early. */
+export const docComment = (text: string) => `/** ${commentText(text)} */`;
 
 /** The identifiers of everything the generated code names. */
 export interface Names {

@@ -18,7 +18,7 @@ export interface WorkerCode {
   execArgv?: string[];
   /** The URL each worker imports the model module from. */
   module: string;
-  /** Removes whatever was written for the workers: called once they are stopped, or failed to start. */
+  /** Removes whatever was written for the workers: called once they have all loaded it (and again at stop), or failed to start; may be called twice. */
   cleanup(): void;
 }
 
@@ -76,6 +76,7 @@ export class WorkerPool {
       code.cleanup();
       throw error;
     }
+    code.cleanup(); // every worker has loaded its code: the files are no longer needed
     return new WorkerPool(parts, code);
   }
 

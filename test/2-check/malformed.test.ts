@@ -336,6 +336,14 @@ const cases: Case[] = [
     hint: "write t, t-k, t+k (k a whole number), first or last; s likewise on a second axis",
   },
   {
+    // Found by the fuzzer: the offset reached the harness, which tried to keep 10^20 steps.
+    name: "a time offset longer than any sequence",
+    source: parity(`  h[t] = cell(onehot(bits[t], 2), h[t-99999999999999999999])\n${loss}`),
+    at: "t-99999999999999999999",
+    message: "`t-99999999999999999999` reaches further than any sequence can be long (2,147,483,647 steps)",
+    hint: "a sequence is shorter than 2^31 steps; write a smaller k in t-k or t+k",
+  },
+  {
     name: "a value that depends on itself at the same step",
     source: parity(`  h[t] = cell(onehot(bits[t], 2), h[t])\n${loss}`),
     at: "h[t])",

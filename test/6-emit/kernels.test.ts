@@ -1,8 +1,11 @@
 // The WebAssembly product kernel against a plain float64 product: every shape the emitter asks
 // for (a matrix or its transpose as the first operand; sizes fixed or passed at the call; stored
 // or added), on sizes that exercise the 4×8 blocks, the rows past them and the columns past them.
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compileKernels } from "../../compiler/6-emit/kernels/compile.ts";
+import { compileKernels, pruneCache } from "../../compiler/6-emit/kernels/compile.ts";
 import { Kernels, type ProductShape } from "../../compiler/6-emit/kernels/index.ts";
 import { Rng } from "../../runtime/rng.ts";
 
@@ -54,4 +57,24 @@ describe("the WebAssembly product kernel", () => {
     expect(worst).toBeLessThan(1e-5);
     expect(worst).toBeGreaterThan(0); // float32 sums do round: the comparison is real
   }, 60_000);
+});
+
+describe("the kernel cache", () => {
+  it("keeps the most recently used files and drops the rest, and partial files of an hour ago", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rnnc-cache-"));
+    try {
+      const put = (name: string, secondsAgo: number) => {
+        writeFileSync(join(dir, name), "x");
+        const at = new Date(Date.now() - secondsAgo * 1000);
+        utimesSync(join(dir, name), at, at);
+      };
+      for (let i = 0; i < 6; i++) put(`${i}.wasm`, i * 10);
+      put("old.wasm.123.partial", 7200);
+      put("fresh.wasm.124.partial", 5);
+      pruneCache(dir, 4);
+      expect(readdirSync(dir).sort()).toEqual(["0.wasm", "1.wasm", "2.wasm", "3.wasm", "fresh.wasm.124.partial"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

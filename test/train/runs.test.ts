@@ -118,7 +118,7 @@ describe("resume", () => {
     const resumed = await train({ resume: stopped, file: undefined, data: undefined, valid: undefined, sets: [] });
     expect(resumed.err).toBe("");
     expect(resumed.code).toBe(0);
-    expect(resumed.out).toContain(`resuming ${stopped} at ${where}`);
+    expect(resumed.out).toContain(`resuming ${stopped} ${where}`);
     const [a, b] = [readCheckpoint(join(straight, "last.ckpt")), readCheckpoint(join(stopped, "last.ckpt"))];
     for (const [name, p] of Object.entries(a.params)) expect(Buffer.from(b.params[name].values.buffer).equals(Buffer.from(p.values.buffer)), name).toBe(true);
     expect(b.rng).toEqual(a.rng);
@@ -133,6 +133,18 @@ describe("resume", () => {
 
   it("stopped between epochs, resumed, ends bit for bit where an uninterrupted run does", async () => {
     await stopAndResume("between", { line: "epoch 1/3" }, "after epoch 1");
+  });
+
+  it("of a run that has done its epochs is refused, saying how many to ask for; more epochs continue it", async () => {
+    const finished = join(dir, "finished");
+    expect((await train({ runDir: finished, epochs: "2", quiet: true })).code).toBe(0);
+    const again = await train({ resume: finished, file: undefined, data: undefined, valid: undefined, sets: [] });
+    expect([again.code, again.err]).toEqual([2, `rnnc train: ${finished} has trained 2 epochs already, and 2 are asked for: nothing is left to do; --epochs 3 or more continues it`]);
+    const fewer = await train({ resume: finished, file: undefined, data: undefined, valid: undefined, sets: [], epochs: "1" });
+    expect(fewer.err).toContain("has trained 2 epochs already, and 1 is asked for");
+    const more = await train({ resume: finished, file: undefined, data: undefined, valid: undefined, sets: [], epochs: "3", quiet: true });
+    expect(more.code, more.err).toBe(0);
+    expect(metricsOf(finished).map((l) => l.epoch)).toEqual([1, 2, 3]);
   });
 });
 
