@@ -1,5 +1,5 @@
 // rnnc check FILE.rnn...: diagnostics, or a summary of every model in each file.
-import { readFileSync } from "node:fs";
+import { readModelSource } from "./model-source.ts";
 import { checkSource } from "../compiler/index.ts";
 import { formatDiagnostic, hasErrors } from "../compiler/diagnostics.ts";
 import { printable } from "../compiler/escape.ts";
@@ -17,9 +17,9 @@ export function checkCommand(files: string[], sets: string[]): number {
   for (const file of files) {
     let source: string;
     try {
-      source = readFileSync(file, "utf8");
+      source = readModelSource(file);
     } catch (error) {
-      console.error(printable(`${file}: error: cannot read the file: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`));
+      console.error(printable(`${file}: error: cannot read the file: ${(error as Error).message}`));
       failed = true;
       continue;
     }

@@ -75,12 +75,12 @@ export function saveRun<A extends FloatArray>(path: string, state: RunState<A>, 
  * created (permissions, a read-only disk). Tried by creating and removing the file a save
  * writes first, so that even root on a read-only mount is told now, not after an epoch.
  */
-export function checkWritable(path: string, flag = "rnnc train: --checkpoint"): void {
+export function checkWritable(path: string, flag = "rnnc train: --checkpoint", example = "model.ckpt"): void {
   const dir = dirname(path);
   const fail = (why: string) => {
     throw new Stop(`${flag} ${path}: ${why}`, 2);
   };
-  if (kindOf(path) === "directory") fail(`a directory; ${flag.split(" ").at(-1)} takes a file's path, e.g. ${join(path, "model.ckpt")}`);
+  if (kindOf(path) === "directory") fail(`a directory; ${flag.split(" ").at(-1)} takes a file's path, e.g. ${join(path, example)}`);
   if (kindOf(dir) === "missing") fail(`no such directory: ${dir}`);
   if (kindOf(dir) !== "directory") fail(`${dir} is not a directory`);
   const probe = temporaryPathFor(path);

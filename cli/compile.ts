@@ -43,7 +43,7 @@ async function run(args: CompileArgs): Promise<number> {
   if (target === "browser" && args.runtime !== undefined) throw new Stop("rnnc compile: --runtime is for --target node: a browser module imports nothing", 2);
   const checkpoint = args.checkpoint === undefined ? undefined : checkpointFor(args.file, args.checkpoint); // a run directory names its best
   const saved = checkpoint ? readCheckpoint(checkpoint) : undefined;
-  const trainedWith = saved ? savedOverrides(saved.meta, checkpoint!, args.file, sets.keys()) : [];
+  const trainedWith = saved ? savedOverrides(saved, checkpoint!, args.file, sets.keys()) : [];
   const { model } = loadModel(args.file, new Map([...trainedWith, ...sets]));
   const fields = modelFields(model);
 

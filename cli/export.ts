@@ -10,7 +10,7 @@ import { loadCheckpointFile } from "../runtime/checkpoint-file.ts";
 import type { Checkpoint } from "../runtime/checkpoint.ts";
 import type { FloatArray } from "../runtime/types.ts";
 import { parseOverrides } from "./check.ts";
-import { checkpointVocabularies, readCheckpoint } from "./checkpoints.ts";
+import { checkpointVocabularies, checkWritable, readCheckpoint } from "./checkpoints.ts";
 import { dataSizes, modelFields } from "./model-data.ts";
 import { loadModel } from "./setup.ts";
 import { checkpointFor } from "./run-dir.ts";
@@ -54,6 +54,7 @@ export const exportFormats: Record<string, ExportFormat> = {
   onnx: {
     output: "a file: an ONNX model (opset 17) for ONNX Runtime",
     async write(c) {
+      checkWritable(c.output, "rnnc export: -o", "model.onnx");
       const onnx = await import("../interop/onnx/index.ts");
       const metadata = { "rnnc.vocabularies": JSON.stringify(c.checkpoint.vocabularies) };
       const report = await asStop(onnx.OnnxExportUnsupported, async () => onnx.exportOnnxWithReport(c.program, c.params, { metadata }));
@@ -82,7 +83,7 @@ async function run(args: ExportArgs): Promise<number> {
   const checkpointPath = checkpointFor(args.file, args.checkpoint);
 
   const saved = readCheckpoint(checkpointPath);
-  const overrides = new Map([...savedOverrides(saved.meta, checkpointPath, args.file, sets.keys()), ...sets]);
+  const overrides = new Map([...savedOverrides(saved, checkpointPath, args.file, sets.keys()), ...sets]);
   const { model, source } = loadModel(args.file, overrides);
   if (saved.model !== model.name) throw new Stop(`${checkpointPath}: a checkpoint of model ${saved.model}, not ${model.name}`);
   if (typeof saved.meta.source === "string" && saved.meta.source !== source) console.error(`warning: ${args.file} has changed since ${checkpointPath} was saved`);

@@ -45,12 +45,12 @@ async function run(args: SampleArgs): Promise<number> {
   const memory = memoryLimit(args.memoryLimit);
   const topK = args.topK === undefined ? 0 : whole("--top-k", args.topK, 1);
   const temperature = args.temperature === undefined ? 1 : Number(args.temperature);
-  if (!(temperature >= 0)) throw new Stop(`rnnc sample: --temperature ${args.temperature}: a number, at least 0 (0 is greedy)`, 2);
+  if (!(temperature >= 0 && Number.isFinite(temperature))) throw new Stop(`rnnc sample: --temperature ${args.temperature}: a finite number, at least 0 (0 is greedy)`, 2);
   const rng = new Rng(args.seed === undefined ? Date.now() : whole("--seed", args.seed, 0));
   const path = checkpointFor(args.file, args.checkpoint);
 
   const saved = readCheckpoint(path);
-  const overrides = savedOverrides(saved.meta, path, args.file, sets.keys());
+  const overrides = savedOverrides(saved, path, args.file, sets.keys());
   const { model: checked } = loadModel(args.file, new Map([...overrides, ...sets]));
   const fields = modelFields(checked);
   const target = fields.find((f) => f.autoregressive);

@@ -3,10 +3,10 @@
 // again. They come from a file, not from the user's command line: one that is not a number, or
 // that the model refuses (an unknown name, a dim of -3), is a problem of that checkpoint file and
 // is reported as one (path, key, what is wrong), not as a `--set` mistake or an error in the .rnn.
-import { readFileSync } from "node:fs";
 import { checkSource } from "../compiler/index.ts";
 import { hasErrors } from "../compiler/diagnostics.ts";
 import type { CheckedModel } from "../compiler/2-check/checked.ts";
+import { readModelSource } from "./model-source.ts";
 import { overrideProblem } from "./setup.ts";
 import { Stop } from "./stop.ts";
 
@@ -16,10 +16,11 @@ const MAX_DIM = 2 ** 31 - 1;
 /**
  * meta.overrides of the checkpoint at `path`, checked against the model in `modelFile`; the names
  * in `given` (the command's own --set, which replaces them) are not checked. Throws a Stop naming
- * the checkpoint, the key and the problem.
+ * the checkpoint, the key and the problem, or saying that it is another model's (when the
+ * checkpoint says whose it is): its overrides would only be that model's names.
  */
-export function savedOverrides(meta: Record<string, unknown>, path: string, modelFile: string, given: Iterable<string> = []): Map<string, number> {
-  const o = meta.overrides;
+export function savedOverrides(checkpoint: { model?: string; meta: Record<string, unknown> }, path: string, modelFile: string, given: Iterable<string> = []): Map<string, number> {
+  const o = checkpoint.meta.overrides;
   const bad = (what: string): never => {
     throw new Stop(`${path}: meta.overrides${what}\n  (a checkpoint's meta.overrides holds the dims and settings its run was trained with: was this file edited, or written by another tool?)`);
   };
@@ -33,6 +34,7 @@ export function savedOverrides(meta: Record<string, unknown>, path: string, mode
   const replaced = new Set(given);
   const model = plainModel(modelFile);
   if (!model) return overrides; // the model file's own problems are said when it is loaded
+  if (checkpoint.model !== undefined && checkpoint.model !== model.name) throw new Stop(`${path}: a checkpoint of model ${checkpoint.model}, not ${model.name}`);
   for (const [key, value] of overrides) {
     if (replaced.has(key)) continue;
     if (model.dims.has(key)) {
@@ -48,7 +50,7 @@ export function savedOverrides(meta: Record<string, unknown>, path: string, mode
 /** The model of a file as written (no overrides), or undefined when it cannot be read or has errors. */
 function plainModel(file: string): CheckedModel | undefined {
   try {
-    const result = checkSource(readFileSync(file, "utf8"), file);
+    const result = checkSource(readModelSource(file), file);
     return hasErrors(result.diagnostics) || result.models.length !== 1 ? undefined : result.models[0];
   } catch {
     return undefined;

@@ -1,6 +1,5 @@
 // What `train` and `evaluate` share: a model file checked, data files read and encoded, and the
 // model compiled for a backend. A problem is a Stop: one clear message and an exit code.
-import { readFileSync } from "node:fs";
 import type { CheckedModel } from "../compiler/2-check/checked.ts";
 import { formatDiagnostic, hasErrors } from "../compiler/diagnostics.ts";
 import { printable } from "../compiler/escape.ts";
@@ -15,6 +14,7 @@ import { programSizeProblem } from "../compiler/limits.ts";
 import type { CompiledModel } from "../runtime/model.ts";
 import { backends, type Backend } from "./backends.ts";
 import { dataSizes } from "./model-data.ts";
+import { readModelSource } from "./model-source.ts";
 import { Stop } from "./stop.ts";
 
 
@@ -39,10 +39,9 @@ const settingRules: Record<string, { ok: (x: number) => boolean; describe: strin
 export function loadModel(file: string, overrides: Map<string, number>): { model: CheckedModel; source: string } {
   let source: string;
   try {
-    source = readFileSync(file, "utf8");
+    source = readModelSource(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Stop(`${file}: error: cannot read the file: ${code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    throw new Stop(`${file}: error: cannot read the file: ${(error as Error).message}`);
   }
   const result = checkSource(source, file, { overrides });
   for (const d of result.diagnostics) console.error(formatDiagnostic(d, file, source));

@@ -47,6 +47,9 @@ export function threadCount(args: RunArgs, batch: number): { threads: number; au
   if (text === "auto") return availableParallelism() >= 2 && batch >= 16 && args.backend === "compiled" ? { threads: 2, auto: true } : { threads: 1, auto: false };
   if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new Stop(`rnnc: --threads takes auto or a whole number of at least 1, not '${text}'`, 2);
   const threads = Number(text);
+  // More threads than cores only take turns, each with a copy of the model's memory (2 is allowed anywhere, so that a command runs the same on any machine).
+  const most = Math.max(2, availableParallelism());
+  if (threads > most) throw new Stop(`rnnc: --threads ${threads}: this machine has ${availableParallelism()} cores; more threads than that only take turns, each holding a copy of the model's buffers: give at most ${most}`, 2);
   if (threads > 1 && !Object.hasOwn(threadedBackends, args.backend)) throw new Stop(`rnnc: --threads ${threads} needs a compiled backend (${Object.keys(threadedBackends).join(", ")}); ${args.backend} runs on one thread`, 2);
   return { threads, auto: false };
 }

@@ -89,7 +89,7 @@ async function train(args: TrainArgs, open: ParallelModel[], locks: RunLock[], r
   const file = resumed ? runFiles(resumed.dir).model : args.file!;
   if (!resumed) checkTrainingArgs(args);
   if (args.checkpoint) checkWritable(args.checkpoint); // now, not after an epoch of training
-  const overrides = flagOverrides(args, resumed && Object.fromEntries(savedOverrides(resumed.meta as unknown as Record<string, unknown>, runFiles(resumed.dir).last, file)));
+  const overrides = flagOverrides(args, resumed && Object.fromEntries(savedOverrides({ meta: resumed.meta as unknown as Record<string, unknown> }, runFiles(resumed.dir).last, file)));
   const limit = args.limit === undefined ? undefined : whole("--limit", args.limit, 1);
   const memory = memoryLimit(args.memoryLimit);
   const saveEvery = args.saveEvery === undefined ? undefined : minutes(args.saveEvery);

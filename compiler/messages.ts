@@ -38,6 +38,7 @@ export const messages = {
 
   // ---- names and declarations (check) ------------------------------------------------------
   unknownName: (name: string, candidate?: string) => [`unknown name \`${name}\``, didYouMean(candidate)],
+  layerHidesFunction: (name: string) => [`a layer cannot be called \`${name}\`: that is a built-in function, and \`${name}(...)\` would call the layer instead`, `give the layer another name (${name}_layer)`],
   duplicate: (name: string, line: number) => [`\`${name}\` is already defined`, `the first definition is on line ${line}`],
   shadowsPrelude: (name: string) => [`\`${name}\` is already defined by the prelude`, "give your own cell or layer another name"],
   unknownType: (name: string, candidate?: string) => [`unknown type \`${name}\``, didYouMean(candidate) ?? "types are token, class, vec(N), seq<...> and shapes such as [H]"],
@@ -134,6 +135,7 @@ export const messages = {
   // ---- data, targets and losses -----------------------------------------------------------
   targetLeak: (name: string, text: string) => [`\`${text}\` reads the target ${name} at the step where it is predicted: the model would see its answer`, `read the step before: ${name}[t-1] (the target is then autoregressive)`],
   targetAsInput: (name: string) => [`target \`${name}\` is what the model predicts; its equations cannot read it`, "declare it an input if the model reads it"],
+  targetLeakThrough: (name: string, text: string) => [`\`${text}\` has seen ${name}[t] or later steps, and the loss predicts ${name}[t] from it: the model would see its answer`, `what reads ${name}[t-1] may only run forward in time: read it at an earlier step (h[t-1]), not a later one (h[t+1]) or the whole sequence (h[last])`],
   autoregressiveNotTokens: (text: string, name: string, type: string) => [`\`${text}\` reads the target ${name} at an earlier step, but only a seq<token> target can be read so (its earlier tokens are fed back when generating); ${name} is ${type}`, `give the earlier values to the model as an input of their own`],
   autoregressiveWithoutLoss: (name: string) => [`\`${name}\` is read at an earlier step, but no loss predicts ${name}[t]`, `add loss cross_entropy(..., ${name}[t])`],
   noLoss: (model: string) => [`model \`${model}\` has no loss: there is nothing to train`, "add one, such as loss cross_entropy(head(h[last]), y)"],

@@ -29,6 +29,33 @@ export function textOf(source: string, node: ast.Node): string {
   return text.length > 40 ? text.slice(0, 37) + "..." : text;
 }
 
+/** An expression and every expression inside it, outermost first. */
+export function* subexpressions(e: ast.Expr): Generator<ast.Expr> {
+  yield e;
+  switch (e.kind) {
+    case "index":
+      yield* subexpressions(e.target);
+      yield* subexpressions(e.index);
+      break;
+    case "slice":
+      yield* subexpressions(e.target);
+      break;
+    case "binary":
+      yield* subexpressions(e.left);
+      yield* subexpressions(e.right);
+      break;
+    case "unary":
+      yield* subexpressions(e.operand);
+      break;
+    case "paren":
+      yield* subexpressions(e.inner);
+      break;
+    case "call":
+      for (const a of e.args) yield* subexpressions(a.value);
+      break;
+  }
+}
+
 export function typeOf(e: ast.Expr, scope: Scope): ValueType {
   const type = compute(e, scope);
   scope.types.set(e, type);

@@ -2,14 +2,16 @@
 // time structure: which equations form loops, in which direction, in which order.
 import type * as ast from "../1-parse/ast.ts";
 import { checkBptt } from "./bptt.ts";
+import { builtinFunctionNames } from "./builtins.ts";
 import { closest, diagnostic, positionOf, type Diagnostic } from "../diagnostics.ts";
 import type { CheckedCell, CheckedLoss, CheckedModel, DataItem, LayerInstance, LoopGroup } from "./checked.ts";
 import { checkDims, dataType, instantiate, type ModelContext } from "./declarations.ts";
-import { textOf } from "./expressions.ts";
+import { subexpressions, textOf } from "./expressions.ts";
 import { checkLoss } from "./losses.ts";
 import { checkOutputs } from "./outputs.ts";
 import { ModelScope } from "./model-scope.ts";
 import type { Size } from "./sizes.ts";
+import { checkTargetLeaks } from "./leaks.ts";
 import { groupLoops, parseTimeIndex, type EquationNode } from "./time.ts";
 import { checkTrain, overrideSetting } from "./train.ts";
 import { compatible, formatDataType, formatType, unknown } from "./types.ts";
@@ -58,6 +60,8 @@ export function checkModel(
   const layerDecls = statements("layer");
   for (const l of layerDecls) {
     if (!declare(l.name)) continue;
+    // A layer is called as a function is, and would win: `tanh(x)` would quietly be the layer.
+    if (builtinFunctionNames.includes(l.name.text)) report(diagnostic("layerHidesFunction", l.name.span, l.name.text));
     const instance = instantiate(l, definitions, ctx, layerDecls.map((d) => d.name.text));
     if (instance) layers.set(instance.name, instance);
   }
@@ -154,6 +158,7 @@ export function checkModel(
     if (item.type.sequence && item.type.element.kind !== "token") report(diagnostic("autoregressiveNotTokens", at.span, textOf(source, at), name, formatDataType(item.type)));
     if (!losses.some((l) => l.target === name && l.axis)) report(diagnostic("autoregressiveWithoutLoss", at.span, name));
   }
+  checkTargetLeaks({ source, nodes, edges: scope.edges, values: scope.values, timeIndices: scope.timeIndices, data: ctx.data, losses, report });
   const modelLosses = statements("loss");
   if (modelLosses.length === 0) report(diagnostic("noLoss", decl.name.span, decl.name.text));
   for (const item of data) {
@@ -185,23 +190,4 @@ export function checkModel(
 }
 
 /** Whether a name occurs in an expression. */
-function mentions(e: ast.Expr, name: string): boolean {
-  switch (e.kind) {
-    case "ref":
-      return e.name === name;
-    case "index":
-      return mentions(e.target, name) || mentions(e.index, name);
-    case "slice":
-      return mentions(e.target, name);
-    case "binary":
-      return mentions(e.left, name) || mentions(e.right, name);
-    case "unary":
-      return mentions(e.operand, name);
-    case "paren":
-      return mentions(e.inner, name);
-    case "call":
-      return e.args.some((a) => mentions(a.value, name));
-    default:
-      return false;
-  }
-}
+const mentions = (e: ast.Expr, name: string): boolean => [...subexpressions(e)].some((x) => x.kind === "ref" && x.name === name);

@@ -14,7 +14,8 @@ export async function saveArtifacts(model: tf.LayersModel, dir: string): Promise
   try {
     if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new TfjsError(`${dir}: cannot make the directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new TfjsError(code === "EEXIST" || code === "ENOTDIR" ? `${dir}: a file is there; a TensorFlow.js model is a directory (model.json and weights.bin): name a directory` : `${dir}: cannot make the directory (${code ?? (error as Error).message})`);
   }
   let written: { files: string[]; bytes: number } | undefined;
   await model.save(

@@ -336,6 +336,14 @@ const cases: Case[] = [
     hint: "write t, t-k, t+k (k a whole number), first or last; s likewise on a second axis",
   },
   {
+    // Found by the fuzzer: the layer silently took the place of the function in every call.
+    name: "a layer named like a built-in function",
+    source: parity(`  h[t] = cell(onehot(bits[t], 2), h[t-1])\n${loss}`, "  layer tanh = dense(2, 2)"),
+    at: "tanh",
+    message: "a layer cannot be called `tanh`: that is a built-in function, and `tanh(...)` would call the layer instead",
+    hint: "give the layer another name (tanh_layer)",
+  },
+  {
     // Found by the fuzzer: the offset reached the harness, which tried to keep 10^20 steps.
     name: "a time offset longer than any sequence",
     source: parity(`  h[t] = cell(onehot(bits[t], 2), h[t-99999999999999999999])\n${loss}`),

@@ -44,7 +44,7 @@ const namesRun = path("names-run");
 const parityRun = path("parity-run");
 
 interface Reproduction {
-  finding: number; // its number in the issue
+  finding: number | "also"; // its number in the issue ("also": found while probing for it)
   probe: string; // what was done
   before: string; // what it gave when the issue was filed
   run: () => Ran;
@@ -112,6 +112,16 @@ const table: Reproduction[] = [
   // 9. A terminal gets no raw control sequences
   { finding: 9, probe: "sample from names with ANSI escapes in the data (prompted with one)", before: "the escapes reached the terminal", run: () => rnnc("sample", ...names, "--checkpoint", namesRun, "--count", "3", "--seed", "3", "--prompt", "\u001b[31m"), code: 0, says: ["\\x1b[31m"], then: (ran) => expect(ran.out).not.toMatch(/\x1b/) },
   { finding: 9, probe: "an unknown option holding an ESC sequence", before: "echoed raw", run: () => rnnc("train", "--x\u001b[2J"), code: 2, says: ["rnnc train: unknown option --x\\x1b[2J"], then: (ran) => expect(ran.err).not.toMatch(/\x1b/) },
+  // Found while probing for the issue
+  { finding: "also", probe: "sample --temperature 1e309 (Infinity)", before: "internal error: Rng.categorical: weight 0 is NaN", run: () => rnnc("sample", ...names, "--checkpoint", namesRun, "--temperature", "1e309"), code: 2, says: ["--temperature 1e309: a finite number, at least 0 (0 is greedy)"] },
+  { finding: "also", probe: "train --threads 1000", before: "started 999 workers", run: () => rnnc("train", "examples/parity.rnn", "--data", parity, "--run-dir", path("r12"), "--threads", "1000"), code: 2, says: [/--threads 1000: this machine has \d+ cores; more threads than that only take turns/] },
+  { finding: "also", probe: "sample and evaluate with a checkpoint of another model", before: "said as a problem of its meta.overrides (was the file edited?)", run: () => {
+      const evaluated = rnnc("evaluate", "examples/parity.rnn", "--data", parity, "--checkpoint", namesRun);
+      expect([evaluated.code, evaluated.err]).toEqual([1, `${join(namesRun, "best.ckpt")}: a checkpoint of model names, not parity\n`]);
+      return rnnc("sample", "examples/parity.rnn", "--checkpoint", namesRun);
+    }, code: 1, says: [`${join(namesRun, "best.ckpt")}: a checkpoint of model names, not parity`] },
+  { finding: "also", probe: "check /dev/zero as a model file", before: "the process died: std::bad_alloc", run: () => rnnc("check", "/dev/zero"), code: 1, says: ["/dev/zero: error: cannot read the file: it holds more than 16 MiB, and a model file is a few kilobytes"] },
+  { finding: "also", probe: "export --format onnx -o into a missing directory", before: "internal error: ENOENT", run: () => rnnc("export", "--format", "onnx", ...names, "--checkpoint", namesRun, "-o", path("no/such/x.onnx")), code: 2, says: [`rnnc export: -o ${path("no/such/x.onnx")}: no such directory: ${path("no/such")}`] },
 ];
 
 describe("issue 14's reproductions, each with its clean outcome", { timeout: 300_000 }, () => {
@@ -124,7 +134,7 @@ describe("issue 14's reproductions, each with its clean outcome", { timeout: 300
     for (const t of trained) expect(t.code, t.err).toBe(0);
   }, 300_000);
 
-  it.each(table.map((row) => [`${row.finding}. ${row.probe}`, row] as const))("%s", (_, row) => {
+  it.each(table.map((row) => [`${row.finding === "also" ? "also:" : `${row.finding}.`} ${row.probe}`, row] as const))("%s", (_, row) => {
     const ran = row.run();
     const said = ran.err + ran.out;
     expect(said).not.toMatch(/internal error|RangeError|\n\s+at /);
