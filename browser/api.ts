@@ -104,7 +104,7 @@ export function browserApi<A extends FloatArray>(model: CompiledModel<A>, fields
     whole("count", count, 1);
     whole("maxLength", maxLength, 1);
     whole("topK", topK, 0);
-    if (!(temperature >= 0)) throw new RangeError(`temperature must be a number, at least 0 (0 is greedy); got ${temperature}`);
+    if (!(temperature >= 0 && Number.isFinite(temperature))) throw new RangeError(`temperature must be a finite number, at least 0 (0 is greedy); got ${temperature}`);
     if (inputs.length > 0 && !input) throw new Error(`${model.name} reads ${inputs.map((f) => f.name).join(", ")}: give them as options.input`);
     const unknown = input && typeof input === "object" && !Array.isArray(input) ? unknownInputs(input, fields, model.name) : undefined;
     if (unknown) throw new Error(`input: ${unknown}`);

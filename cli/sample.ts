@@ -93,6 +93,7 @@ async function run(args: SampleArgs): Promise<number> {
     // Beam search is deterministic: one sequence, the best by log-probability per token.
     const [best] = beamSearch(model, params, toModelBatch(encoded.examples, new Int32Array(1), layout, { vocabularies, arrays: Float32Array }), { ...decoding, width: width! });
     console.log(shown(vocabulary.decode(best)));
+    if (best.length === 0) console.error(emptyNote(1, 1));
     return 0;
   }
   const generated = generate(model, params, batch, {
@@ -100,8 +101,14 @@ async function run(args: SampleArgs): Promise<number> {
     choose: (logits, offset, length) => sampleLogits(logits, offset, length, rng, { temperature, topK }),
   });
   for (const ids of generated) console.log(shown(vocabulary.decode(ids)));
+  const empty = generated.filter((ids) => ids.length === 0).length;
+  if (empty > 0) console.error(emptyNote(empty, generated.length));
   return 0;
 }
+
+/** An empty line is a sequence that ended at once: said, so that it is not taken for a fault (on stderr: stdout stays the sequences). */
+const emptyNote = (empty: number, of: number) =>
+  `note: ${empty === of ? (of === 1 ? "the sequence is" : "every sequence is") : `${empty} of ${of} sequences are`} empty (an empty line): the model chose <eos> first${empty === of ? "; is it trained enough?" : ""}`;
 
 /**
  * A generated sequence as it goes to the terminal: line breaks and tabs as they are (a model of

@@ -1,7 +1,7 @@
 // The parser's recognition errors as diagnostics, without the echoes that one mistake leaves
 // behind it in error recovery.
 import type { IRecognitionException, IToken } from "chevrotain";
-import { Newline } from "../../grammar/tokens.ts";
+import { Comma, Equals, hardKeywords, LBracket, Newline } from "../../grammar/tokens.ts";
 import type { ProgramCstNode } from "../../grammar/cst.d.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import type { Span } from "./ast.ts";
@@ -36,7 +36,8 @@ export function syntaxDiagnostics(errors: IRecognitionException[], context: Synt
     const span = tokenSpan(error.token) ?? endOfFile; // only the end of file has no place of its own
     if (isEcho(error, span, echoes, result.length > 0)) continue;
     const code = error.name === "NotAllInputParsedException" ? "unexpected" : "expected";
-    result.push({ code, severity: "error", span, message: error.message });
+    const hint = keywordAsName(error, context.tokens);
+    result.push({ code, severity: "error", span, message: error.message, ...(hint ? { hint } : {}) });
   }
   return result;
 }
@@ -61,6 +62,19 @@ function isEcho(error: IRecognitionException, span: Span, context: EchoContext, 
     // A `}` left over at the top level after an error was most likely unbalanced by recovery.
     (topLevel && reported && error.token.image === "}")
   );
+}
+
+/**
+ * A hint when a keyword stands where a name was wanted, or is written as one: `layer loss = …`,
+ * `state[t] = …`, `output state = …` (where the parser stops at `output`, a name before it).
+ */
+function keywordAsName(error: IRecognitionException, tokens: IToken[]): string | undefined {
+  const at = tokens.indexOf(error.token);
+  const namedBefore = (i: number) => [LBracket, Equals, Comma].some((type) => tokens[i + 1]?.tokenType === type);
+  const isKeyword = (i: number) => i >= 0 && tokens[i] !== undefined && hardKeywords.includes(tokens[i].tokenType);
+  const keyword =
+    isKeyword(at) && (error.message.startsWith("expected a name") || namedBefore(at)) ? tokens[at] : isKeyword(at + 1) && at >= 0 && namedBefore(at + 1) ? tokens[at + 1] : undefined;
+  return keyword && `\`${keyword.image}\` is a keyword of the language, so it cannot be a name: call it something else (${keyword.image}_)`;
 }
 
 const offsetOf = (error: IRecognitionException) => tokenSpan(error.token)?.start ?? Infinity;

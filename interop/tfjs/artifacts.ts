@@ -2,7 +2,7 @@
 // manifest, the metadata) and DIR/weights.bin (every weight's bytes, in manifest order), as
 // `tf.loadLayersModel` reads them over HTTP or with tf.io.browserFiles.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { TfjsError } from "./errors.ts";
 
@@ -51,6 +51,7 @@ export async function saveArtifacts(model: tf.LayersModel, dir: string): Promise
 export function readArtifacts(dir: string): tf.io.ModelArtifacts {
   const path = join(dir, MODEL_JSON);
   let json: tf.io.ModelJSON;
+  if (statSync(path, { throwIfNoEntry: false })?.isFile() === false) throw new TfjsError(`${path}: not a file (a tfjs layers model is a directory with ${MODEL_JSON} and its weight files)`);
   try {
     json = JSON.parse(readFileSync(path, "utf8")) as tf.io.ModelJSON;
   } catch (error) {
@@ -68,8 +69,14 @@ export function readArtifacts(dir: string): tf.io.ModelArtifacts {
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
   for (const group of json.weightsManifest) {
-    for (const file of group.paths) {
-      const full = resolve(dir, file);
+    if (!Array.isArray(group?.paths) || !Array.isArray(group.weights)) throw new TfjsError(`${path}: not a tfjs model (a weightsManifest entry without paths and weights)`);
+    for (const file of group.paths as unknown[]) {
+      // A manifest names files beside it: not a path out of the directory, not a device or a pipe (read without end).
+      const full = typeof file === "string" ? resolve(dir, file) : "";
+      const inside = relative(resolve(dir), full);
+      if (typeof file !== "string" || inside.startsWith("..") || isAbsolute(inside))
+        throw new TfjsError(`${path}: lists the weights file ${JSON.stringify(file)}, which is not in ${dir}; a model's weight files stand beside its ${MODEL_JSON}`);
+      if (statSync(full, { throwIfNoEntry: false })?.isFile() === false) throw new TfjsError(`${full}: not a file; ${MODEL_JSON} lists it as a weights file`);
       try {
         const bytes = readFileSync(full);
         buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);

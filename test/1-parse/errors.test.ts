@@ -54,6 +54,20 @@ describe("syntax error messages and positions", () => {
     expect(errors(source)).toEqual([expected]);
   });
 
+  it.each([
+    ["model m {\n  input model: token\n}", "model"],
+    ["model m {\n  state[t] = x[t]\n}", "state"],
+    ["model m {\n  output state = x\n}", "state"],
+    ["model m {\n  layer loss = dense(2, 2)\n}", "loss"],
+  ])("a keyword written as a name gets a hint saying so: %j", (source, keyword) => {
+    expect(parse(source).diagnostics[0].hint).toBe(`\`${keyword}\` is a keyword of the language, so it cannot be a name: call it something else (${keyword}_)`);
+  });
+
+  it("a keyword where it belongs, out of place, gets no such hint", () => {
+    expect(parse("model m { a = 1 } model n { b = 2 }").diagnostics[0].hint).toBeUndefined();
+    expect(parse("model m {\n  x = 1\n\nmodel b {\n  y = 2\n}\n").diagnostics[0].hint).toBeUndefined();
+  });
+
   it("points at the offending token", () => {
     const source = "model m {\n  h[t] = x y\n}";
     const [d] = parse(source).diagnostics;

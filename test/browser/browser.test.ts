@@ -187,12 +187,14 @@ describe("a model with inputs", { timeout: 60_000 }, () => {
         import { readFileSync } from "node:fs";
         import { parseCheckpoint, sample } from ${JSON.stringify(pathToFileURL(module.replace(/\.js$/, ".mjs")).href)};
         const trained = parseCheckpoint(readFileSync(${JSON.stringify(checkpoint)}));
-        for (const options of ${JSON.stringify(runs.slice(compared))}) try { sample(trained, options); } catch (error) { console.log(error.message); }`], { encoding: "utf8" });
+        for (const options of ${JSON.stringify(runs.slice(compared))}) try { sample(trained, options); } catch (error) { console.log(error.message); }
+        try { sample(trained, { ...${JSON.stringify(runs[0])}, temperature: Infinity }); } catch (error) { console.log(error.message); }`], { encoding: "utf8" });
       expect(problems.stdout.split("\n")).toEqual([
         "caption reads image: give them as options.input",
         'input: field "image" has 2 numbers; vec(512) needs 512',
         'input: unknown field "imag": caption\'s inputs are image',
         expect.stringMatching(/^the prompt has "eleventy": not a token of the vocabulary of words \(\d+ tokens: .*; <unk> stands for any token it lacks\)$/),
+        "temperature must be a finite number, at least 0 (0 is greedy); got Infinity",
         "",
       ]);
     } finally {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { sampleCommand, type SampleArgs } from "../../cli/sample.ts";
 import { trainCommand } from "../../cli/train.ts";
+import { loadCheckpointFile, saveCheckpointFile } from "../../runtime/checkpoint-file.ts";
 
 const names = ["anna", "bob", "carla", "dave", "emma", "frank", "grace", "hank", "ida", "jack", "kate", "liam"];
 const letters = new Set(names.join(""));
@@ -74,6 +75,27 @@ describe("rnnc sample", { timeout: 60_000 }, () => {
     const input = await sample({ input: '{"name": "jack", "size": 3}' });
     expect(input.code).toBe(2);
     expect(input.errors).toBe('rnnc sample: --input: unknown fields "name", "size" (name: a target, which names predicts, not reads): names reads no inputs');
+  });
+
+  it("says so on stderr when sequences are empty (<eos> chosen first), and only then", async () => {
+    // The same model, made to end every sequence at once: <eos>'s bias far above the others.
+    const saved = loadCheckpointFile(checkpoint);
+    saved.params["head.b"].values[saved.vocabularies.name.indexOf("<eos>")] = 1e4;
+    const ending = join(dir, "ending.ckpt");
+    saveCheckpointFile(ending, saved);
+    const greedy = await sample({ checkpoint: ending, count: "3", temperature: "0" });
+    expect([greedy.code, greedy.lines, greedy.errors]).toEqual([0, ["", "", ""], "note: every sequence is empty (an empty line): the model chose <eos> first; is it trained enough?"]);
+    const beam = await sample({ checkpoint: ending, beam: "2" });
+    expect([beam.lines, beam.errors]).toEqual([[""], "note: the sequence is empty (an empty line): the model chose <eos> first; is it trained enough?"]);
+    expect((await sample({ count: "3", seed: "1" })).errors).toBe("");
+    // <eos> about as likely as the rest at the first step: some sequences empty, the others not, and the note counts them.
+    saved.params["head.b"].values[saved.vocabularies.name.indexOf("<eos>")] = 3;
+    saveCheckpointFile(ending, saved);
+    const some = await sample({ checkpoint: ending, count: "20", seed: "1" });
+    const empty = some.lines.filter((line) => line === "").length;
+    expect(empty).toBeGreaterThan(0);
+    expect(empty).toBeLessThan(20);
+    expect(some.errors).toBe(`note: ${empty} of 20 sequences are empty (an empty line): the model chose <eos> first`);
   });
 
   it("runs from the command line, --prompt listed by --help", () => {

@@ -9,7 +9,7 @@
 // as `rnnc train` saves them; one case runs the commands as separate processes, the others call
 // the same command functions in this process (tfjs loads once).
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -441,6 +441,35 @@ describe("rnnc export --format tfjs, and rnnc import --format tfjs", { timeout: 
     capture(); // an unknown format
     expect(await importCommand({ positionals: [out, t.model], format: "keras", output: join(dir, "x.ckpt.json"), sets: [] })).toBe(2);
     expect(printed.join("\n")).toBe("rnnc import: --format keras: the formats are tfjs");
+  });
+
+  it("reads only the weight files beside model.json: not a path out of its directory, a device or a pipe", async () => {
+    const t = trained("examples/parity.rnn", { H: 5 }, { bits: { kind: "token", tokens: ["0", "1"] }, even: { kind: "class", tokens: ["even", "odd"] } }, "parity-paths.rnn");
+    const out = join(dir, "parity-paths-tfjs");
+    capture();
+    expect(await exportCommand({ file: t.model, format: "tfjs", checkpoint: t.checkpoint, output: out, sets: [] })).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, "model.json"), "utf8"));
+    const tampered = (paths: unknown, name: string) => {
+      const copy = join(dir, name);
+      mkdirSync(copy, { recursive: true });
+      writeFileSync(join(copy, "model.json"), JSON.stringify({ ...manifest, weightsManifest: [{ ...manifest.weightsManifest[0], paths }] }));
+      return copy;
+    };
+    const cases: [string, string][] = [
+      [tampered(["../../../etc/passwd"], "up"), `lists the weights file "../../../etc/passwd", which is not in ${join(dir, "up")}; a model's weight files stand beside its model.json`],
+      [tampered(["/dev/zero"], "absolute"), `lists the weights file "/dev/zero", which is not in ${join(dir, "absolute")}; a model's weight files stand beside its model.json`],
+      [tampered([7], "number"), `lists the weights file 7, which is not in ${join(dir, "number")}; a model's weight files stand beside its model.json`],
+    ];
+    for (const [copy, why] of cases) {
+      capture();
+      expect(await importCommand({ positionals: [copy, t.model], format: "tfjs", output: join(dir, "x.ckpt.json"), sets: ["H=5"] })).toBe(1);
+      expect(printed.join("\n")).toBe(`${join(copy, "model.json")}: ${why}`);
+    }
+    const device = tampered(["weights.bin"], "device");
+    symlinkSync("/dev/zero", join(device, "weights.bin"));
+    capture();
+    expect(await importCommand({ positionals: [device, t.model], format: "tfjs", output: join(dir, "x.ckpt.json"), sets: ["H=5"] })).toBe(1);
+    expect(printed.join("\n")).toBe(`${join(device, "weights.bin")}: not a file; model.json lists it as a weights file`);
   });
 
   it("lstm_hard_sigmoid and gru_hard_sigmoid: LSTM and GRU layers with recurrentActivation hardSigmoid (tfjs's default); export, predict, import", async () => {
