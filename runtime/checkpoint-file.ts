@@ -101,7 +101,10 @@ export function loadCheckpointFile(path: string, expected?: ExpectedLayout): Che
 }
 
 function readCheckpoint(fd: number, expected?: ExpectedLayout): Checkpoint {
-  const size = fstatSync(fd).size;
+  const stat = fstatSync(fd);
+  // A device or a pipe has no size to read by (and /dev/zero would read as an empty file); a directory fails its read, said as such.
+  if (!stat.isFile() && !stat.isDirectory()) throw new CheckpointError(["not a checkpoint: not a regular file (a device or a pipe)"]);
+  const size = stat.size;
   const start = readAt(fd, new Uint8Array(Math.min(size, 64)), 0);
   const kind = sniff(start);
   if (kind === "json") {

@@ -156,7 +156,9 @@ export function checkModel(
     item.autoregressive = true;
     // Its earlier steps are its tokens shifted by one (and, when generating, the tokens chosen).
     if (item.type.sequence && item.type.element.kind !== "token") report(diagnostic("autoregressiveNotTokens", at.span, textOf(source, at), name, formatDataType(item.type)));
-    if (!losses.some((l) => l.target === name && l.axis)) report(diagnostic("autoregressiveWithoutLoss", at.span, name));
+    // A loss of it that failed its own check has said why; this is for a target no loss names.
+    const predicted = losses.some((l) => l.target === name && l.axis) || statements("loss").some((l) => !losses.some((c) => c.decl === l) && mentions(l.value, name));
+    if (!predicted) report(diagnostic("autoregressiveWithoutLoss", at.span, name));
   }
   checkTargetLeaks({ source, nodes, edges: scope.edges, values: scope.values, timeIndices: scope.timeIndices, data: ctx.data, losses, report });
   const modelLosses = statements("loss");

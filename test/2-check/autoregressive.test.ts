@@ -64,3 +64,29 @@ describe("a prediction that has seen its target through other values", () => {
     expect(errors(names(equations, prediction))).toEqual([]);
   });
 });
+
+describe("a target read at t-1 that no loss predicts", () => {
+  const model = (loss: string) => `model m {
+  dims { E = 4, H = 8 }
+  target name: seq<token>
+  target other: seq<token>
+  layer emb  = embedding(vocab(name), E)
+  layer cell = gru(E, H)
+  layer head = dense(H, vocab(name))
+  layer out  = dense(H, vocab(other))
+  h[t] = cell(emb(name[t-1]), h[t-1])
+  ${loss}
+}
+`;
+
+  it("is an error at the read", () => {
+    const program = model("loss cross_entropy(out(h[t]), other[t])");
+    const found = errors(program);
+    expect(found.map((e) => e.message)).toEqual(["`name` is read at an earlier step, but no loss predicts name[t]"]);
+    expect({ line: found[0].line, column: found[0].column }).toEqual(at(program, "name[t-1]"));
+  });
+
+  it("is not said when its loss has an error of its own: that error is the one", () => {
+    expect(errors(model("loss cross_entropy(hed(h[t]), name[t])")).map((e) => e.message)).toEqual(["unknown function or layer `hed`"]);
+  });
+});

@@ -94,6 +94,10 @@ describe("a damaged checkpoint", () => {
     expect(load("future.ckpt", rechecksum(future)).error.problems).toEqual(['checkpoint version "3" is not supported (this runtime reads versions 1 and 2)']);
   });
 
+  it("is refused when it is a device, not a file (a directory: checkpoint.test.ts)", () => {
+    expect(() => loadCheckpointFile("/dev/zero")).toThrow(new CheckpointError(["not a checkpoint: not a regular file (a device or a pipe)"], { file: "/dev/zero" }));
+  });
+
   it("is refused when its header does not describe its data exactly", () => {
     const bytes = encodeCheckpoint(sample());
     const text = headerText(bytes);
