@@ -19,7 +19,7 @@ export function checkCommand(files: string[], sets: string[]): number {
     try {
       source = readModelSource(file);
     } catch (error) {
-      console.error(printable(`${file}: error: cannot read the file: ${(error as Error).message}`));
+      console.error(printable((error as Error).message));
       failed = true;
       continue;
     }

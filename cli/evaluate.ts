@@ -37,7 +37,6 @@ async function run(args: EvaluateArgs): Promise<number> {
 
   const saved = readCheckpoint(path);
   const { model: checked, source } = loadModel(args.file, new Map([...savedOverrides(saved, path, args.file, sets.keys()), ...sets]));
-  if (saved.model !== checked.name) throw new Stop(`${path}: a checkpoint of model ${saved.model}, not ${checked.name}`);
   if (typeof saved.meta.source === "string" && saved.meta.source !== source)
     console.error(`warning: ${args.file} has changed since ${path} was saved`);
   const fields = modelFields(checked);

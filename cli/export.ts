@@ -85,7 +85,6 @@ async function run(args: ExportArgs): Promise<number> {
   const saved = readCheckpoint(checkpointPath);
   const overrides = new Map([...savedOverrides(saved, checkpointPath, args.file, sets.keys()), ...sets]);
   const { model, source } = loadModel(args.file, overrides);
-  if (saved.model !== model.name) throw new Stop(`${checkpointPath}: a checkpoint of model ${saved.model}, not ${model.name}`);
   if (typeof saved.meta.source === "string" && saved.meta.source !== source) console.error(`warning: ${args.file} has changed since ${checkpointPath} was saved`);
   const vocabularies = checkpointVocabularies(saved, modelFields(model), checkpointPath);
   const sizes = dataSizes(model, vocabularies, checkpointPath);

@@ -6,6 +6,7 @@ import { UsageError, didYouMean, parseCommandLine } from "./args.ts";
 import { commandHelp, usage } from "./help.ts";
 import { commands, type CommandName, type Values } from "./options.ts";
 import { printable } from "../compiler/escape.ts";
+import { grouped } from "../compiler/limits.ts";
 
 /** What the launcher (cli/rnnc.js) provides. */
 export interface Launcher {
@@ -135,6 +136,7 @@ export function outOfMemoryMessage(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : String(error);
   if (!/Invalid typed array length|Array buffer allocation failed|WebAssembly\.Memory\.grow|Invalid array length|Array buffer size|allocation failed|out of memory/i.test(message)) return undefined;
   const length = /Invalid typed array length: (\d+)/.exec(message)?.[1];
-  const figure = length ? `an array of ${Number(length).toLocaleString("en-US")} numbers` : /(\d+) bytes/.exec(message) ? `${Number(/(\d+) bytes/.exec(message)![1]).toLocaleString("en-US")} bytes` : "more memory";
+  const bytes = /(\d+) bytes/.exec(message)?.[1];
+  const figure = length ? `an array of ${grouped(Number(length))} numbers` : bytes ? `${grouped(Number(bytes))} bytes` : "more memory";
   return `out of memory: the run needed ${figure}, more than could be allocated (${message}); lower the dims, --batch or the sequence length (--memory-limit sets what a run may use)`;
 }

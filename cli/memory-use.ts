@@ -2,6 +2,7 @@
 // (its longest sequences, or bptt's windows), evaluation's and prediction's, sampling's count
 // (or beams) × steps — and what its user may lower when that is too much.
 import type { CheckedModel, TrainSettings } from "../compiler/2-check/checked.ts";
+import { grouped } from "../compiler/limits.ts";
 import type { Example } from "../data/examples.ts";
 import { checkMemory, describeBatch, longestSteps, memoryLimit, type Budget, type MemoryUse } from "./memory.ts";
 
@@ -46,6 +47,6 @@ export function samplingBudget(file: string, model: CheckedModel, limit: Budget[
     backend: "compiled",
     limit,
     lower: beam ? "--beam or --max-length" : "--count or --max-length",
-    describe: (use) => `${beam ? `a beam of ${use.batch.toLocaleString("en-US")} hypotheses` : `${use.batch.toLocaleString("en-US")} sequence${use.batch === 1 ? "" : "s"}`} of up to ${Math.max(...Object.values(use.steps).map((n) => n ?? 1)).toLocaleString("en-US")} steps`,
+    describe: (use) => `${beam ? `a beam of ${grouped(use.batch)} hypotheses` : `${grouped(use.batch)} sequence${use.batch === 1 ? "" : "s"}`} of up to ${grouped(Math.max(...Object.values(use.steps).map((n) => n ?? 1)))} steps`,
   };
 }

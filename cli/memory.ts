@@ -8,7 +8,7 @@ import { totalmem } from "node:os";
 import type { CheckedModel } from "../compiler/2-check/checked.ts";
 import { bytesFor, memoryLayout, rowsOf, type MemoryLayout } from "../compiler/6-emit/buffers.ts";
 import type { DifferentiatedProgram } from "../compiler/ir/nodes.ts";
-import { grouped, programSizeProblem } from "../compiler/limits.ts";
+import { grouped } from "../compiler/limits.ts";
 import type { Example } from "../data/examples.ts";
 import { Stop } from "./stop.ts";
 
@@ -100,11 +100,12 @@ export interface Budget {
   describe: (use: MemoryUse) => string;
 }
 
-/** Refuses (a Stop, exit 2) a program too large for its arrays, or a batch over the limit or the WebAssembly memory; else the estimate. */
+/**
+ * Refuses (a Stop, exit 2) a batch over the limit or the WebAssembly memory; else the estimate.
+ * A program too large for its arrays at all was refused before (compileModel: programSizeProblem).
+ */
 export function checkMemory(program: DifferentiatedProgram, budget: Budget, use: MemoryUse, layout = layoutFor(program, budget.backend)): Estimate {
   const prefix = `${budget.command}: ${budget.file}`;
-  const sizeProblem = programSizeProblem(program);
-  if (sizeProblem) throw new Stop(`${prefix}: ${sizeProblem}`, 2);
   const e = estimate(layout, use);
   const dims = [...budget.model.dims].map(([name, value]) => `${name} = ${value}`).join(", ");
   const lower = `lower ${budget.dims && budget.model.dims.size > 0 ? `${[...budget.model.dims.keys()].join(", ")}, ` : ""}${budget.lower}`;

@@ -51,7 +51,6 @@ async function run(args: PredictArgs): Promise<number> {
   // The dims the model was trained with (its --set, saved in the checkpoint), unless --set says otherwise.
   const overrides = savedOverrides(saved, path, args.file, sets.keys());
   const { model: checked, source } = loadModel(args.file, new Map([...overrides, ...sets]));
-  if (saved.model !== checked.name) throw new Stop(`${path}: a checkpoint of model ${saved.model}, not ${checked.name}`);
   if (typeof saved.meta.source === "string" && saved.meta.source !== source) console.error(`warning: ${args.file} has changed since ${path} was saved`);
   const fields = modelFields(checked);
   const vocabularies = checkpointVocabularies(saved, fields, path);

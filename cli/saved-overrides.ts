@@ -6,12 +6,10 @@
 import { checkSource } from "../compiler/index.ts";
 import { hasErrors } from "../compiler/diagnostics.ts";
 import type { CheckedModel } from "../compiler/2-check/checked.ts";
+import { grouped, MAX_SIZE, validDim } from "../compiler/limits.ts";
 import { readModelSource } from "./model-source.ts";
 import { overrideProblem } from "./setup.ts";
 import { Stop } from "./stop.ts";
-
-/** The largest dim: an array's length. */
-const MAX_DIM = 2 ** 31 - 1;
 
 /**
  * meta.overrides of the checkpoint at `path`, checked against the model in `modelFile`; the names
@@ -20,6 +18,10 @@ const MAX_DIM = 2 ** 31 - 1;
  * checkpoint says whose it is): its overrides would only be that model's names.
  */
 export function savedOverrides(checkpoint: { model?: string; meta: Record<string, unknown> }, path: string, modelFile: string, given: Iterable<string> = []): Map<string, number> {
+  // Another model's checkpoint first: its overrides would only be that model's names. (A model file
+  // that does not check says so when it is loaded; the runtime compares the names again then.)
+  const model = plainModel(modelFile);
+  if (model && checkpoint.model !== undefined && checkpoint.model !== model.name) throw new Stop(`${path}: a checkpoint of model ${checkpoint.model}, not ${model.name}`);
   const o = checkpoint.meta.overrides;
   const bad = (what: string): never => {
     throw new Stop(`${path}: meta.overrides${what}\n  (a checkpoint's meta.overrides holds the dims and settings its run was trained with: was this file edited, or written by another tool?)`);
@@ -32,13 +34,11 @@ export function savedOverrides(checkpoint: { model?: string; meta: Record<string
     overrides.set(key, value as number);
   }
   const replaced = new Set(given);
-  const model = plainModel(modelFile);
   if (!model) return overrides; // the model file's own problems are said when it is loaded
-  if (checkpoint.model !== undefined && checkpoint.model !== model.name) throw new Stop(`${path}: a checkpoint of model ${checkpoint.model}, not ${model.name}`);
   for (const [key, value] of overrides) {
     if (replaced.has(key)) continue;
     if (model.dims.has(key)) {
-      if (!(Number.isInteger(value) && value >= 1 && value <= MAX_DIM)) bad(`.${key} is ${value}: dim ${key} must be a whole number from 1 to ${MAX_DIM.toLocaleString("en-US")}`);
+      if (!validDim(value)) bad(`.${key} is ${value}: dim ${key} must be a whole number from 1 to ${grouped(MAX_SIZE)}`);
       continue;
     }
     const problem = overrideProblem(model, new Map([[key, value]]));

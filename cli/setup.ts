@@ -41,7 +41,7 @@ export function loadModel(file: string, overrides: Map<string, number>): { model
   try {
     source = readModelSource(file);
   } catch (error) {
-    throw new Stop(`${file}: error: cannot read the file: ${(error as Error).message}`);
+    throw new Stop((error as Error).message);
   }
   const result = checkSource(source, file, { overrides });
   for (const d of result.diagnostics) console.error(formatDiagnostic(d, file, source));

@@ -7,6 +7,9 @@ import type { Program } from "./ir/nodes.ts";
 /** The largest size: a dim, a param's numbers, a value's numbers per example (2^31 - 1). */
 export const MAX_SIZE = 2 ** 31 - 1;
 
+/** Whether a number can be a dim: a whole number from 1 to MAX_SIZE. */
+export const validDim = (n: number) => Number.isInteger(n) && n >= 1 && n <= MAX_SIZE;
+
 /** 1234567 → "1,234,567". */
 export const grouped = (n: number) => Math.round(n).toLocaleString("en-US");
 

@@ -15,7 +15,7 @@ import { cellValue, type TokenSplit } from "./cells.ts";
 import { CsvRows, type Row } from "./csv-rows.ts";
 import type { DataField } from "./fields.ts";
 import type { JsonLines } from "./jsonl.ts";
-import { NotText, textLines, tooLongMessage, type LineOptions } from "./text-file.ts";
+import { eachLine, type LineOptions } from "./text-file.ts";
 
 export interface TableOptions extends LineOptions {
   /** "," for CSV, "\t" for TSV. */
@@ -30,18 +30,17 @@ export interface TableOptions extends LineOptions {
 export async function readCsv(path: string, fields: readonly DataField[], options: TableOptions): Promise<JsonLines> {
   const table = new TableRecords(fields, options);
   const parser = new CsvRows(options.delimiter, (row) => table.row(row), (line, message) => table.problem(line, message), options.maxLineBytes);
-  try {
-    for await (const batch of textLines(path, options)) for (const line of batch) {
-      if ("tooLong" in line) {
-        table.problem(line.line, tooLongMessage(options.maxLineBytes));
-        parser.push("\n"); // the line counted, its text left out
-      } else parser.push(line.text + line.ending);
-    }
-    parser.end();
-  } catch (error) {
-    if (!(error instanceof NotText)) throw error;
-    table.result.errors.push({ file: options.file, line: 0, message: error.message });
-  }
+  const notText = await eachLine(
+    path,
+    options,
+    (line) => parser.push(line.text + line.ending),
+    (line, message) => {
+      table.problem(line, message);
+      parser.push("\n"); // the line counted, its text left out
+    },
+  );
+  if (notText) table.result.errors.push({ file: options.file, line: 0, message: notText });
+  else parser.end();
   return table.result;
 }
 

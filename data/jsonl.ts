@@ -4,7 +4,7 @@
 // number and reading goes on, so one run reports every bad line of a file.
 
 import type { DataError } from "./errors.ts";
-import { NotText, textLines, tooLongMessage, type LineOptions } from "./text-file.ts";
+import { eachLine, type LineOptions } from "./text-file.ts";
 
 export type { DataError } from "./errors.ts";
 export { formatDataError, formatDataErrors } from "./errors.ts";
@@ -27,15 +27,13 @@ export interface JsonLines {
  */
 export async function readJsonLines(path: string, file: string = path, options: LineOptions = {}): Promise<JsonLines> {
   const result: JsonLines = { records: [], errors: [] };
-  try {
-    for await (const batch of textLines(path, options)) for (const line of batch) {
-      if ("tooLong" in line) result.errors.push({ file, line: line.line, message: tooLongMessage(options.maxLineBytes) });
-      else parseLine(line.text, line.line, file, result);
-    }
-  } catch (error) {
-    if (!(error instanceof NotText)) throw error;
-    result.errors.push({ file, line: 0, message: error.message });
-  }
+  const notText = await eachLine(
+    path,
+    options,
+    (line) => parseLine(line.text, line.line, file, result),
+    (line, message) => result.errors.push({ file, line, message }),
+  );
+  if (notText) result.errors.push({ file, line: 0, message: notText });
   return result;
 }
 

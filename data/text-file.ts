@@ -54,6 +54,30 @@ function cannotRead(error: unknown): NotText {
 }
 
 /**
+ * Every line of the file to `onLine`, and the number of each line over the limit, with its message,
+ * to `onTooLong`, in order. Returns why the file is not text (NotText's message: the one error
+ * about the whole file, which ends the reading), or undefined when it was read to its end.
+ */
+export async function eachLine(
+  path: string,
+  options: LineOptions,
+  onLine: (line: { line: number; text: string; ending: Ending }) => void,
+  onTooLong: (line: number, message: string) => void,
+): Promise<string | undefined> {
+  try {
+    for await (const batch of textLines(path, options))
+      for (const line of batch) {
+        if ("tooLong" in line) onTooLong(line.line, tooLongMessage(options.maxLineBytes));
+        else onLine(line);
+      }
+  } catch (error) {
+    if (!(error instanceof NotText)) throw error;
+    return error.message;
+  }
+  return undefined;
+}
+
+/**
  * The file's lines, a batch per chunk read (a yield per line would cost more than the reading).
  * Throws NotText when the file cannot be read or is not text.
  */

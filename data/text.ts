@@ -16,7 +16,7 @@ import { splitTokens, type TokenSplit } from "./cells.ts";
 import type { DataError } from "./errors.ts";
 import { describeField, type DataField } from "./fields.ts";
 import type { JsonLines, JsonRecord } from "./jsonl.ts";
-import { NotText, textLines, tooLongMessage, type LineOptions } from "./text-file.ts";
+import { eachLine, type LineOptions } from "./text-file.ts";
 
 export interface TextOptions extends LineOptions {
   /** Characters (the default) or words. */
@@ -31,15 +31,13 @@ export async function readText(path: string, fields: readonly DataField[], optio
   const records = textRecords(fields, options);
   if ("errors" in records) return records;
   const errors: DataError[] = [];
-  try {
-    for await (const batch of textLines(path, options)) for (const line of batch) {
-      if ("tooLong" in line) errors.push({ file: options.file, line: line.line, message: tooLongMessage(options.maxLineBytes) });
-      else records.line(line.line, line.text, line.ending !== "");
-    }
-  } catch (error) {
-    if (!(error instanceof NotText)) throw error;
-    return { records: [], errors: [{ file: options.file, line: 0, message: error.message }] };
-  }
+  const notText = await eachLine(
+    path,
+    options,
+    (line) => records.line(line.line, line.text, line.ending !== ""),
+    (line, message) => errors.push({ file: options.file, line, message }),
+  );
+  if (notText) return { records: [], errors: [{ file: options.file, line: 0, message: notText }] };
   return { records: records.finish(), errors };
 }
 

@@ -2,7 +2,7 @@
 // sizes bound).
 import type * as ast from "../1-parse/ast.ts";
 import { closest, diagnostic, type Diagnostic } from "../diagnostics.ts";
-import { grouped, MAX_SIZE } from "../limits.ts";
+import { grouped, MAX_SIZE, validDim } from "../limits.ts";
 import type { CheckedCell, DataItem, LayerInstance } from "./checked.ts";
 import { evaluateSize, textOf } from "./expressions.ts";
 import { atLeast, constant, numeric, product, add, substitute, symbol, type Size } from "./sizes.ts";
@@ -16,6 +16,9 @@ export interface ModelContext {
   /** Dims and layers whose declaration was refused (an error said why): uses of them say nothing more. */
   broken?: Set<string>;
 }
+
+/** Marks a dim or layer as refused (an error said why): its uses say nothing more. */
+const refuse = (ctx: ModelContext, name: string) => (ctx.broken ??= new Set()).add(name);
 
 /** A size in a model: numbers, dims, `vocab(x)`, `classes(y)` and arithmetic on them. */
 export function modelSize(e: ast.Expr, ctx: ModelContext): Size | undefined {
@@ -57,19 +60,19 @@ export function checkDims(block: ast.DimsBlock, ctx: ModelContext, overrides: Ma
     const name = entry.name.text;
     const override = overrides.get(name);
     const literal = entry.value.kind === "number" ? entry.value.value : undefined;
-    if (override !== undefined && !(Number.isInteger(override) && override >= 1 && override <= MAX_SIZE)) {
+    if (override !== undefined && !validDim(override)) {
       ctx.report(diagnostic("dimOverride", entry.value.span, name, String(override), grouped(MAX_SIZE)));
-      (ctx.broken ??= new Set()).add(name);
+      refuse(ctx, name);
       continue;
     }
     const size = override ?? literal ?? modelSize(entry.value, ctx); // undefined: an error has said why (`H = x`)
     const value = typeof size === "number" ? size : size && numeric(size);
     if (value === undefined || !Number.isInteger(value) || value < 1) {
       if (size !== undefined) ctx.report(diagnostic("dimNotWhole", entry.value.span, name));
-      (ctx.broken ??= new Set()).add(name); // declared but unusable: its uses say nothing more
+      refuse(ctx, name); // declared but unusable: its uses say nothing more
     } else if (value > MAX_SIZE) {
       ctx.report(diagnostic("dimTooLarge", entry.value.span, name, grouped(value), grouped(MAX_SIZE)));
-      (ctx.broken ??= new Set()).add(name);
+      refuse(ctx, name);
     }
     else ctx.dims.set(name, value);
   }
@@ -161,7 +164,7 @@ export function instantiate(
     const count = known.length === shape.length ? known.reduce((a, b) => a * b, 1) : undefined;
     if (count !== undefined && count > MAX_SIZE) {
       ctx.report(diagnostic("paramTooLarge", decl.def.span, textOf(ctx.source, decl.def), p.name, known.map(grouped).join(" × "), grouped(count), grouped(MAX_SIZE)));
-      (ctx.broken ??= new Set()).add(decl.name.text);
+      refuse(ctx, decl.name.text);
       return undefined;
     }
   }
